@@ -1,0 +1,452 @@
+"""Full-softmax skip-gram training as three matrix products per minibatch.
+
+The model (Mikolov et al. 2013a, "Efficient Estimation of Word Representations
+in Vector Space"): input vectors ``W_in`` (V, d) and output vectors ``W_out``
+(V, d). A center word with input vector ``h`` and context counts ``y``
+(``y_j`` = occurrences of word ``j`` in its window, ``C = sum(y)``) shares one
+softmax over the vocabulary with its whole window::
+
+    z = W_out h,   p = softmax(z)
+    loss = C * logsumexp(z) - y . z
+    d loss / d h     = W_out^T (C p - y)
+    d loss / d W_out = (C p - y) h^T
+
+(the widely copied ``W_out^T (p - y)`` is the gradient only when ``C = 1``).
+
+For a minibatch of ``B`` centers this is ``Z = H W_out^T`` (B, V), then
+``grad_H = G W_out`` and ``grad_W_out = G^T H`` with ``G = diag(C) P - Y``:
+``6 B V d`` floating-point operations, all in BLAS.
+
+Layout tricks that keep the element-wise work to a single pass over the
+(B, V) buffer ``E`` (the exponentials, computed in place):
+
+* ``W_out`` is stored with a last column of ones, ``w_out_aug`` (V, d + 1), so
+  ``E @ w_out_aug`` yields ``E W_out`` and the softmax denominators together.
+* The row scaling ``C / sum(E)`` is applied to the small (B, d) results instead
+  of the (B, V) buffer, and the output-side product uses
+  ``H_aug = [diag(C / s) H, 1 / s]``, whose last column yields, for free, the
+  probability mass ``sum_b p_bj`` that the batch puts on each output word.
+* The sparse ``Y`` terms are gathers and segment sums over the ``B * 2 window``
+  pairs, never dense.
+* The row maximum is subtracted only when the logits could overflow: with
+  ``|z| <= max|h| * max|w|`` below ``LOGIT_LIMIT`` the exponentials are safe.
+
+Learning rate. ``learning_rate`` keeps word2vec's meaning: the step of one
+center's update (the sum of its window's pair updates). In a minibatch the
+updates that land on one row are averaged over the examples that touch it
+instead of summed: an input row over the centers that share it, an output row
+over the centers that predict it or hold it in their window,
+``max(1, sum_b p_bj + sum_b y_bj / C_b)``. Rows touched once (rare words,
+and every row when the batch is small) get plain SGD, while a frequent word's
+row never takes a step larger than one example's, so the same rate trains
+alike for any ``batch_size`` instead of diverging as the batch grows. Last, a
+trust region (``MAX_LOGIT_STEP``) shrinks any row step that could move a logit
+by more than one nat: inert at sensible rates, it turns a far too large rate
+into degraded training instead of overflow.
+
+Parallelism. With ``n_threads`` threads (each using single-threaded BLAS),
+phase 1 splits the batch rows (logits, exponentials, center gradients) and
+phase 2 splits the vocabulary rows (output gradient and update). No two
+threads write the same memory and every sum is taken in a fixed order, so a
+given seed gives bit-identical vectors run after run.
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from ._windows import context_pairs, training_positions
+
+#: Largest bound on |logit| for which the row maximum is not subtracted:
+#: V * exp(50) stays below float32's maximum for any V < 6e16, and exp(-50)
+#: stays above its smallest normal number.
+LOGIT_LIMIT = 50.0
+
+#: Largest change of any logit that one update of one row may cause, in nats.
+#: Steps are shrunk to this bound (a trust region): inert at sensible learning
+#: rates, it turns the runaway growth of a too-large rate into slow, degraded
+#: training instead of overflow.
+MAX_LOGIT_STEP = 1.0
+
+#: Largest (batch, vocabulary) buffer; larger vocabularies get smaller batches.
+BUFFER_BYTES = 256 * 2**20
+
+
+def augment_output(w_out):
+    """Return ``[w_out, 1]``: the (V, d + 1) layout the kernel trains in place."""
+    w_out = np.asarray(w_out, dtype=np.float32)
+    return np.hstack([w_out, np.ones((len(w_out), 1), dtype=np.float32)])
+
+
+def effective_batch_size(batch_size, n_words):
+    """``batch_size``, reduced so the (batch, n_words) float32 buffer fits ``BUFFER_BYTES``."""
+    return int(max(1, min(batch_size, BUFFER_BYTES // (4 * n_words))))
+
+
+def max_row_norm(vectors):
+    """Largest Euclidean norm of the rows of ``vectors`` (0 for no rows)."""
+    if len(vectors) == 0:
+        return 0.0
+    return float(np.sqrt(np.einsum("ij,ij->i", vectors, vectors).max()))
+
+
+def clip_rows(steps, limit):
+    """Shrink each row of ``steps`` in place to Euclidean norm at most ``limit``."""
+    norms = np.sqrt(np.einsum("ij,ij->i", steps, steps))
+    too_long = norms > limit
+    if too_long.any():
+        steps[too_long] *= (limit / norms[too_long])[:, None]
+    return int(too_long.sum())
+
+
+def _exp_logits(h, w_out_aug, e, logit_bound, rows, cols):
+    """Write ``exp(z - shift)``, ``z = h W_out^T``, into ``e``.
+
+    Returns ``(shift, target)``: the per-row shift (zero unless the bound says
+    the logits could overflow) and the logits ``z[rows, cols]`` of the context
+    words, in float64.
+    """
+    d = h.shape[1]
+    np.matmul(h, w_out_aug[:, :d].T, out=e)
+    target = e[rows, cols].astype(np.float64)
+    if logit_bound > LOGIT_LIMIT:
+        shift = e.max(axis=1)
+        e -= shift[:, None]
+    else:
+        shift = np.zeros(len(e), dtype=np.float32)
+    np.exp(e, out=e)
+    return shift, target
+
+
+def pair_matrix(rows, cols, values, shape):
+    """Sparse (CSR) matrix holding ``values`` at ``(rows, cols)``; repeats add up."""
+    return sp.csr_matrix((values, (rows, cols)), shape=shape)
+
+
+def forward_block(h, w_out_aug, e, rows, cols, n_contexts, logit_bound):
+    """Loss and center gradients for a block of centers.
+
+    Parameters
+    ----------
+    h : ndarray of float32, shape (b, d)
+        Input vectors of the centers.
+    w_out_aug : ndarray of float32, shape (V, d + 1)
+        Output vectors with a last column of ones (:func:`augment_output`).
+    e : ndarray of float32, shape (b, V)
+        Buffer; receives ``exp(z - shift)``, which :func:`output_gradient` reads.
+    rows, cols : ndarray of int
+        Context pairs: block row and word id of each.
+    n_contexts : ndarray, shape (b,)
+        ``C`` of each center (at least 1).
+    logit_bound : float
+        An upper bound on ``|z|``; above ``LOGIT_LIMIT`` the row max is subtracted.
+
+    Returns
+    -------
+    loss : float
+        ``sum_b C_b logsumexp(z_b) - sum_pairs z``.
+    grad_h : ndarray of float32, shape (b, d)
+        ``W_out^T (C p - y)`` for each center.
+    inv_sums : ndarray of float32, shape (b,)
+        ``1 / sum(e_b)``, so that ``p_b = e_b * inv_sums_b``.
+    """
+    d = h.shape[1]
+    shift, target = _exp_logits(h, w_out_aug, e, logit_bound, rows, cols)
+    ew = e @ w_out_aug
+    sums = ew[:, d]
+    n_contexts = n_contexts.astype(np.float32)
+    loss = float(n_contexts @ (np.log(sums, dtype=np.float64) + shift)) - target.sum()
+    grad_h = ew[:, :d]
+    grad_h *= (n_contexts / sums)[:, None]
+    ones = np.ones(len(rows), dtype=np.float32)
+    grad_h -= (pair_matrix(rows, cols, ones, e.shape) @ w_out_aug)[:, :d]
+    return loss, grad_h, (1.0 / sums).astype(np.float32)
+
+
+def output_gradient(e_block, h_aug, h_ctx, start, rows, cols):
+    """Output gradient and touching mass for the words ``start:start + n``.
+
+    Parameters
+    ----------
+    e_block : ndarray of float32, shape (B, n)
+        The batch's exponentials for these words.
+    h_aug : ndarray of float32, shape (B, d + 1)
+        ``[diag(C / s) H, 1 / s]``.
+    h_ctx : ndarray of float32, shape (B, d + 1)
+        ``[H, -1 / C]``.
+    start : int
+        First word id of the block.
+    rows, cols : ndarray of int
+        The batch's context pairs (all of them; those of other words are skipped).
+
+    Returns
+    -------
+    grad_mass : ndarray of float32, shape (n, d + 1)
+        Columns ``:d`` hold ``sum_b (C_b p_bj - y_bj) h_b``, the gradient of
+        each word's output vector; column ``d`` holds
+        ``sum_b p_bj + sum_b y_bj / C_b``, the number of examples touching it.
+    """
+    n = e_block.shape[1]
+    grad_mass = e_block.T @ h_aug
+    mine = (cols >= start) & (cols < start + n)
+    ones = np.ones(int(mine.sum()), dtype=np.float32)
+    context = pair_matrix(cols[mine] - start, rows[mine], ones, (n, len(h_aug)))
+    grad_mass -= context @ h_ctx
+    return grad_mass
+
+
+def context_inputs(h, n_contexts, inv_sums):
+    """The two (B, d + 1) right-hand sides of :func:`output_gradient`."""
+    scale = n_contexts.astype(np.float32) * inv_sums
+    h_aug = np.hstack([h * scale[:, None], inv_sums[:, None]])
+    h_ctx = np.hstack([h, (-1.0 / n_contexts.astype(np.float32))[:, None]])
+    return h_aug, h_ctx
+
+
+def softmax_gradients(h, w_out, rows, cols, n_contexts):
+    """Exact loss and gradients for a batch, as dense arrays (for tests and checks).
+
+    Runs the same code as training with one thread and returns
+    ``(loss, grad_h, grad_w_out)`` where ``grad_w_out`` has shape (V, d).
+    """
+    h = np.asarray(h, dtype=np.float32)
+    w_out_aug = augment_output(w_out)
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    n_contexts = np.asarray(n_contexts)
+    e = np.empty((len(h), len(w_out_aug)), dtype=np.float32)
+    bound = max_row_norm(h) * max_row_norm(w_out_aug[:, :-1])
+    loss, grad_h, inv_sums = forward_block(h, w_out_aug, e, rows, cols, n_contexts, bound)
+    h_aug, h_ctx = context_inputs(h, n_contexts, inv_sums)
+    grad_mass = output_gradient(e, h_aug, h_ctx, 0, rows, cols)
+    return loss, grad_h, grad_mass[:, :-1]
+
+
+def update_outputs(w_out_aug, start, grad_mass, step, max_norm=np.inf):
+    """Apply one batch's output gradient to rows ``start:start + n``.
+
+    Each row's step is divided by the number of batch examples touching it,
+    ``max(1, grad_mass[:, -1])``, and clipped to norm ``max_norm``.
+
+    Returns
+    -------
+    max_norm_after : float
+        Largest norm of the updated rows.
+    """
+    d = w_out_aug.shape[1] - 1
+    grad = grad_mass[:, :d]
+    grad *= (step / np.maximum(grad_mass[:, d], 1.0))[:, None]
+    clip_rows(grad, max_norm)
+    block = w_out_aug[start : start + len(grad_mass), :d]
+    block -= grad
+    return max_row_norm(block)
+
+
+def update_inputs(w_in, centers, grad_h, step, max_norm=np.inf):
+    """``w_in[c] -= step * mean of grad_h over the batch rows whose center is c``.
+
+    Each row's change is clipped to norm ``max_norm``.
+    """
+    if len(centers) == 0:
+        return
+    order = np.argsort(centers, kind="stable")
+    sorted_centers = centers[order]
+    starts = np.flatnonzero(np.r_[True, sorted_centers[1:] != sorted_centers[:-1]])
+    counts = np.diff(np.r_[starts, len(centers)]).astype(np.float32)
+    sums = np.add.reduceat(grad_h[order], starts, axis=0)
+    sums *= (step / counts)[:, None]
+    clip_rows(sums, max_norm)
+    w_in[sorted_centers[starts]] -= sums
+
+
+class _Pool:
+    """Runs a function over task indices on ``n`` threads (inline when n == 1)."""
+
+    def __init__(self, n):
+        self.n = n
+        self._executor = ThreadPoolExecutor(n) if n > 1 else None
+
+    def map(self, fn):
+        if self._executor is None:
+            return [fn(0)]
+        return list(self._executor.map(fn, range(self.n)))
+
+    def close(self):
+        if self._executor is not None:
+            self._executor.shutdown()
+
+
+def _splits(n, parts):
+    """Boundaries cutting ``range(n)`` into ``parts`` near-equal blocks."""
+    return np.linspace(0, n, parts + 1).round().astype(np.int64)
+
+
+def train_softmax(
+    corpus,
+    w_in,
+    w_out_aug,
+    *,
+    window,
+    epochs,
+    batch_size,
+    learning_rate,
+    min_learning_rate,
+    rng,
+    n_threads=1,
+    on_epoch=None,
+):
+    """Train input and output vectors in place with minibatch SGD.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Word ids with document offsets; windows stay inside documents.
+    w_in : ndarray of float32, shape (V, d)
+        Input (word) vectors, updated in place.
+    w_out_aug : ndarray of float32, shape (V, d + 1)
+        Output vectors with a last column of ones, updated in place.
+    window : int
+        Context words on each side of a center.
+    epochs : int
+        Passes over the corpus, each in a fresh random order of centers.
+    batch_size : int
+        Centers per minibatch (reduced for huge vocabularies, see
+        :func:`effective_batch_size`).
+    learning_rate, min_learning_rate : float
+        The step decays linearly from the first to the second over all batches.
+    rng : numpy.random.RandomState
+        Source of the center order.
+    n_threads : int, default=1
+        Worker threads, each running single-threaded BLAS.
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, mean_loss, n_centers, seconds)`` after each epoch.
+
+    Returns
+    -------
+    loss_curve : list of float
+        Mean loss per context word in each epoch.
+
+    Raises
+    ------
+    FloatingPointError
+        When the loss stops being finite (the learning rate is too large).
+    """
+    positions = training_positions(corpus.indptr)
+    n_words = len(w_in)
+    batch = effective_batch_size(batch_size, n_words)
+    e = np.empty((batch, n_words), dtype=np.float32)
+    vocab_cuts = _splits(n_words, n_threads)
+    total_steps = epochs * len(positions)
+    done = 0
+    w_norm = max_row_norm(w_out_aug[:, :-1])
+    loss_curve = []
+    pool = _Pool(n_threads)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            for epoch in range(epochs):
+                tic = time.perf_counter()
+                rng.shuffle(positions)
+                epoch_loss = 0.0
+                epoch_pairs = 0
+                for begin in range(0, len(positions), batch):
+                    batch_positions = positions[begin : begin + batch]
+                    b = len(batch_positions)
+                    step = learning_rate - (learning_rate - min_learning_rate) * (
+                        done / total_steps
+                    )
+                    centers = corpus.ids[batch_positions]
+                    rows, cols, n_contexts = context_pairs(
+                        batch_positions, corpus.ids, corpus.indptr, window
+                    )
+                    h = w_in[centers]
+                    h_norm = max_row_norm(h)
+                    bound = h_norm * w_norm
+                    row_cuts = _splits(b, n_threads)
+                    pair_cuts = np.searchsorted(rows, row_cuts)
+                    grad_h = np.empty_like(h)
+                    inv_sums = np.empty(b, dtype=np.float32)
+
+                    def phase1(t):
+                        r0, r1 = row_cuts[t], row_cuts[t + 1]
+                        p0, p1 = pair_cuts[t], pair_cuts[t + 1]
+                        if r0 == r1:
+                            return 0.0
+                        loss, grad_h[r0:r1], inv_sums[r0:r1] = forward_block(
+                            h[r0:r1],
+                            w_out_aug,
+                            e[r0:r1],
+                            rows[p0:p1] - r0,
+                            cols[p0:p1],
+                            n_contexts[r0:r1],
+                            bound,
+                        )
+                        return loss
+
+                    batch_loss = sum(pool.map(phase1))
+                    if not np.isfinite(batch_loss):
+                        raise FloatingPointError(
+                            f"non-finite loss in epoch {epoch + 1} "
+                            f"(batch starting at center {begin})"
+                        )
+                    h_aug, h_ctx = context_inputs(h, n_contexts, inv_sums)
+                    input_limit = MAX_LOGIT_STEP / max(w_norm, 1e-30)
+
+                    def phase2(t):
+                        # Rows v0:v1 of both matrices belong to this thread alone.
+                        v0, v1 = vocab_cuts[t], vocab_cuts[t + 1]
+                        grad_mass = output_gradient(e[:b, v0:v1], h_aug, h_ctx, v0, rows, cols)
+                        mine = (centers >= v0) & (centers < v1)
+                        update_inputs(w_in, centers[mine], grad_h[mine], step, input_limit)
+                        return update_outputs(
+                            w_out_aug, v0, grad_mass, step, MAX_LOGIT_STEP / h_norm
+                        )
+
+                    w_norm = max(pool.map(phase2))
+                    epoch_loss += batch_loss
+                    epoch_pairs += len(rows)
+                    done += b
+                if not (np.isfinite(w_in).all() and np.isfinite(w_out_aug).all()):
+                    raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
+                loss_curve.append(epoch_loss / epoch_pairs)
+                if on_epoch is not None:
+                    on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
+    finally:
+        pool.close()
+    return loss_curve
+
+
+def log_likelihood(corpus, w_in, w_out_aug, *, window, batch_size):
+    """Total log-probability of all context words, and their number.
+
+    Every center of the corpus predicts each word within ``window`` positions
+    (inside its document) with the full softmax; no training happens.
+
+    Returns
+    -------
+    total : float
+        ``sum over pairs of log p(context | center)``.
+    n_pairs : int
+    """
+    positions = training_positions(corpus.indptr)
+    n_words = len(w_in)
+    batch = effective_batch_size(batch_size, n_words)
+    e = np.empty((batch, n_words), dtype=np.float32)
+    w_norm = max_row_norm(w_out_aug[:, :-1])
+    total = 0.0
+    n_pairs = 0
+    for begin in range(0, len(positions), batch):
+        batch_positions = positions[begin : begin + batch]
+        rows, cols, n_contexts = context_pairs(
+            batch_positions, corpus.ids, corpus.indptr, window
+        )
+        h = w_in[corpus.ids[batch_positions]]
+        block = e[: len(h)]
+        bound = max_row_norm(h) * w_norm
+        shift, target = _exp_logits(h, w_out_aug, block, bound, rows, cols)
+        log_norm = np.log(block.sum(axis=1, dtype=np.float64)) + shift
+        total += target.sum() - n_contexts @ log_norm
+        n_pairs += len(rows)
+    return float(total), n_pairs

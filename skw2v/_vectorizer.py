@@ -1,0 +1,518 @@
+"""SkipGramVectorizer: parameters, validation, and the fit/transform flow.
+
+Data flows one way: documents -> tokens (``_analyzer``) -> ids (``_vocab``) ->
+trained matrices (``_softmax``) -> document vectors (``_pooling``). This module
+only orchestrates; the numeric work lives in those modules.
+"""
+
+import sys
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_info
+
+from ._analyzer import build_analyzer, iter_token_lists
+from ._pooling import mean_pool
+from ._softmax import augment_output, log_likelihood, train_softmax
+from ._vocab import count_and_encode, encode, prune_vocabulary, remap
+from ._windows import training_positions
+
+
+def _blas_threads():
+    """Threads the loaded BLAS libraries use (1 when none reports)."""
+    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    return max(counts, default=1)
+
+
+class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Learn skip-gram word vectors from raw text; represent documents by their mean.
+
+    ``fit`` tokenizes the documents as :class:`~sklearn.feature_extraction.text.CountVectorizer`
+    does, keeping word order, and trains a skip-gram word2vec model (Mikolov et
+    al. 2013) with the full softmax: each center word predicts the words within
+    ``window`` positions of it, inside its document, with one softmax over the
+    vocabulary shared by its whole window. ``transform`` maps each document to
+    the average of its in-vocabulary words' vectors.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    vector_size : int, default=100
+        Dimension of the word vectors (word2vec's ``-size``, gensim's ``vector_size``).
+
+    window : int, default=5
+        Maximum distance between a center word and a context word
+        (word2vec's ``-window``).
+
+    learning_rate : float, default=0.025
+        Initial SGD step (word2vec's ``-alpha``), decayed linearly to
+        ``min_learning_rate`` over all epochs. It is the step of one center
+        word's update, as in word2vec; a minibatch averages the updates that
+        fall on the same row instead of adding them, so the same value trains
+        alike for any ``batch_size``. Too large a value makes training diverge,
+        which raises a ``ValueError`` naming this parameter.
+
+    min_learning_rate : float, default=0.0001
+        Final SGD step (gensim's ``min_alpha``). Must not exceed ``learning_rate``.
+
+    epochs : int, default=5
+        Passes over the corpus (word2vec's ``-iter``).
+
+    batch_size : int, default=512
+        Center words per minibatch: each step is three matrix products of
+        shapes (batch, vector_size) x (vector_size, n_words). Larger batches
+        use the BLAS better; with vocabularies so large that the
+        (batch, n_words) float32 buffer would exceed 256 MB, the batch is
+        reduced to fit.
+
+    min_count : int, default=5
+        Ignore words with fewer total occurrences (word2vec's ``-min-count``).
+
+    max_features : int, default=None
+        Keep only the ``max_features`` most frequent words (after
+        ``min_count``); ties are broken by the word itself, so the vocabulary
+        does not depend on document order. The full softmax costs time
+        proportional to the vocabulary size, so this is the main speed knob.
+
+    input : {"content", "file", "filename"}, default="content"
+        As in ``CountVectorizer``: documents are strings, open files, or file names.
+
+    encoding : str, default="utf-8"
+        As in ``CountVectorizer``.
+
+    decode_error : {"strict", "ignore", "replace"}, default="strict"
+        As in ``CountVectorizer``.
+
+    strip_accents : {"ascii", "unicode"} or callable, default=None
+        As in ``CountVectorizer``.
+
+    lowercase : bool, default=True
+        As in ``CountVectorizer``.
+
+    preprocessor : callable, default=None
+        As in ``CountVectorizer``.
+
+    tokenizer : callable, default=None
+        As in ``CountVectorizer``.
+
+    token_pattern : str or None, default=r"(?u)\\b\\w\\w+\\b"
+        As in ``CountVectorizer``.
+
+    stop_words : {"english"}, list, default=None
+        As in ``CountVectorizer``. Stop words are removed before windows are
+        formed, so they neither are trained nor separate other words.
+
+    analyzer : "word" or callable, default="word"
+        ``"word"`` tokenizes with the parameters above; a callable maps one
+        document to its list of tokens, in order. Pre-tokenized documents
+        (lists of strings) are passed with ``analyzer=list``.
+
+    n_jobs : int, default=None
+        Training threads. ``None`` uses as many as the BLAS library does, -1
+        all cores. Each thread runs single-threaded BLAS; the work is split so
+        that results do not depend on thread timing.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial vectors and the order of centers. The same seed (and
+        ``n_jobs``) gives bit-identical vectors on the same machine.
+
+    verbose : int, default=0
+        If positive, print the loss, speed and elapsed time after each epoch.
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Word -> row of ``word_vectors_``; rows are in decreasing frequency.
+
+    word_counts_ : ndarray of int64, shape (n_words,)
+        Occurrences of each vocabulary word in the training documents.
+
+    word_vectors_ : ndarray of float32, shape (n_words, vector_size)
+        Input (word) vectors, the ones ``transform`` averages.
+
+    context_vectors_ : ndarray of float32, shape (n_words, vector_size)
+        Output (context) vectors of the softmax.
+
+    loss_curve_ : ndarray of float64, shape (n_iter_,)
+        Mean loss per context word in each epoch (the negative mean
+        log-probability of the context words during that epoch).
+
+    n_iter_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Tokenization it shares.
+    sklearn.feature_extraction.text.TfidfVectorizer : Sparse bag-of-words features.
+
+    References
+    ----------
+    T. Mikolov, K. Chen, G. Corrado and J. Dean (2013). "Efficient Estimation of
+    Word Representations in Vector Space." arXiv:1301.3781.
+
+    X. Rong (2014). "word2vec Parameter Learning Explained." arXiv:1411.2738
+    (the softmax gradients; note that a window of C words multiplies the
+    softmax term by C).
+
+    Examples
+    --------
+    >>> from skw2v import SkipGramVectorizer
+    >>> from skw2v.datasets import make_topic_corpus
+    >>> docs, labels = make_topic_corpus(n_documents=200, random_state=0)
+    >>> vectorizer = SkipGramVectorizer(vector_size=20, epochs=3, random_state=0)
+    >>> X = vectorizer.fit_transform(docs)
+    >>> X.shape
+    (200, 20)
+    >>> len(vectorizer.most_similar("football", topn=3))
+    3
+    """
+
+    _parameter_constraints: dict = {
+        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "min_learning_rate": [Interval(Real, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "input": [StrOptions({"content", "file", "filename"})],
+        "encoding": [str],
+        "decode_error": [StrOptions({"strict", "ignore", "replace"})],
+        "strip_accents": [StrOptions({"ascii", "unicode"}), callable, None],
+        "lowercase": ["boolean"],
+        "preprocessor": [callable, None],
+        "tokenizer": [callable, None],
+        "token_pattern": [str, None],
+        "stop_words": [StrOptions({"english"}), list, None],
+        "analyzer": [StrOptions({"word"}), callable],
+        "n_jobs": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Integral, None, -1, closed="right"),
+            None,
+        ],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        vector_size=100,
+        window=5,
+        learning_rate=0.025,
+        min_learning_rate=0.0001,
+        epochs=5,
+        batch_size=512,
+        min_count=5,
+        max_features=None,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=r"(?u)\b\w\w+\b",
+        stop_words=None,
+        analyzer="word",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.vector_size = vector_size
+        self.window = window
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.min_count = min_count
+        self.max_features = max_features
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.analyzer = analyzer
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- tokenization -------------------------------------------------------
+
+    def build_analyzer(self):
+        """Return the callable that turns one raw document into its tokens.
+
+        Returns
+        -------
+        analyzer : callable
+            Built by ``CountVectorizer`` from this vectorizer's tokenization
+            parameters.
+        """
+        return build_analyzer(self.get_params())
+
+    def _token_lists(self, raw_documents):
+        return iter_token_lists(
+            raw_documents,
+            self.build_analyzer(),
+            self.input,
+            check_content=not callable(self.analyzer),
+        )
+
+    def _encode(self, raw_documents):
+        """Documents -> Corpus of row ids under the fitted vocabulary."""
+        check_is_fitted(self)
+        return encode(self._token_lists(raw_documents), self.vocabulary_)
+
+    # -- fitting ------------------------------------------------------------
+
+    def _n_threads(self):
+        if self.n_jobs is None:
+            return _blas_threads()
+        return effective_n_jobs(self.n_jobs)
+
+    def _build_vocabulary(self, raw_documents):
+        """Tokenize once; return the corpus under the pruned vocabulary."""
+        corpus, words = count_and_encode(self._token_lists(raw_documents))
+        if corpus.n_documents == 0:
+            raise ValueError("fit needs at least one document; got an empty collection.")
+        counts = np.bincount(corpus.ids, minlength=len(words))
+        kept = prune_vocabulary(counts, words, self.min_count, self.max_features)
+        if len(kept) == 0:
+            if corpus.n_tokens == 0:
+                hint = "the documents contain no tokens; perhaps they only contain stop words"
+            else:
+                hint = (
+                    f"no word occurs min_count={self.min_count} times in the "
+                    f"{corpus.n_documents} documents ({corpus.n_tokens} tokens, "
+                    f"{len(words)} distinct words); lower min_count or pass more text"
+                )
+            raise ValueError(f"Empty vocabulary: {hint}.")
+        mapping = np.full(len(words), -1, dtype=np.int64)
+        mapping[kept] = np.arange(len(kept))
+        corpus = remap(corpus, mapping)
+        if len(training_positions(corpus.indptr)) == 0:
+            raise ValueError(
+                "Nothing to train on: no document has two in-vocabulary words, so "
+                "no word has a context. Lower min_count, raise max_features, or "
+                "pass longer documents."
+            )
+        self.vocabulary_ = {words[k]: row for row, k in enumerate(kept.tolist())}
+        self.word_counts_ = counts[kept].astype(np.int64)
+        return corpus
+
+    def _report_epoch(self, epoch, loss, n_centers, seconds):
+        self._elapsed += seconds
+        print(
+            f"[{type(self).__name__}] epoch {epoch + 1}/{self.epochs}: "
+            f"loss {loss:.4f}, {n_centers / max(seconds, 1e-9):,.0f} words/s, "
+            f"{self._elapsed:.1f} s elapsed",
+            file=sys.stdout,
+            flush=True,
+        )
+
+    def _fit(self, raw_documents):
+        if self.min_learning_rate > self.learning_rate:
+            raise ValueError(
+                f"min_learning_rate={self.min_learning_rate} exceeds "
+                f"learning_rate={self.learning_rate}; the rate decays from "
+                "learning_rate down to min_learning_rate."
+            )
+        corpus = self._build_vocabulary(raw_documents)
+        n_words = len(self.vocabulary_)
+        rng = check_random_state(self.random_state)
+        # word2vec's initialisation: inputs uniform in +-0.5/d, outputs zero.
+        w_in = ((rng.random_sample((n_words, self.vector_size)) - 0.5) / self.vector_size).astype(
+            np.float32
+        )
+        w_out_aug = augment_output(np.zeros((n_words, self.vector_size), dtype=np.float32))
+        n_threads = self._n_threads()
+        if self.verbose > 0:
+            print(
+                f"[{type(self).__name__}] {corpus.n_tokens:,} words in "
+                f"{corpus.n_documents:,} documents, vocabulary {n_words:,}, "
+                f"{n_threads} thread(s)",
+                flush=True,
+            )
+        self._elapsed = 0.0
+        try:
+            loss_curve = train_softmax(
+                corpus,
+                w_in,
+                w_out_aug,
+                window=self.window,
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                learning_rate=self.learning_rate,
+                min_learning_rate=self.min_learning_rate,
+                rng=rng,
+                n_threads=n_threads,
+                on_epoch=self._report_epoch if self.verbose > 0 else None,
+            )
+        except FloatingPointError as error:
+            raise ValueError(
+                f"Training diverged ({error}): learning_rate={self.learning_rate} "
+                "is too large for this corpus and batch. Use a smaller "
+                f"learning_rate, e.g. {self.learning_rate / 10:g}."
+            ) from error
+        finally:
+            del self._elapsed
+        self.word_vectors_ = w_in
+        self.context_vectors_ = np.ascontiguousarray(w_out_aug[:, :-1])
+        self.loss_curve_ = np.asarray(loss_curve, dtype=np.float64)
+        self.n_iter_ = self.epochs
+        self._n_features_out = self.vector_size
+        return corpus
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the vocabulary and train the word vectors.
+
+        Parameters
+        ----------
+        X : iterable of str, bytes, file names or files
+            Raw documents, read once (a generator works), as for ``CountVectorizer``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SkipGramVectorizer
+            The fitted vectorizer.
+        """
+        self._fit(X)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit, then return the document vectors of ``X``; reads ``X`` once.
+
+        Parameters
+        ----------
+        X : iterable of str, bytes, file names or files
+            Raw documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of float32, shape (n_documents, vector_size)
+            Mean word vector of each document.
+        """
+        corpus = self._fit(X)
+        return mean_pool(corpus, self.word_vectors_)
+
+    def transform(self, X):
+        """Represent each document by the mean of its known words' vectors.
+
+        Out-of-vocabulary words are ignored; a document with no known word
+        gives a row of zeros.
+
+        Parameters
+        ----------
+        X : iterable of str, bytes, file names or files
+            Raw documents.
+
+        Returns
+        -------
+        X_new : ndarray of float32, shape (n_documents, vector_size)
+        """
+        return mean_pool(self._encode(X), self.word_vectors_)
+
+    def score(self, X, y=None):
+        """Mean log-probability of the context words of ``X`` under the model.
+
+        Every word of ``X`` in the vocabulary predicts the vocabulary words
+        within ``window`` positions of it with the full softmax over
+        ``context_vectors_``; the score is the mean of ``log p(context | center)``
+        over those pairs. Higher is better: it is the default scorer of
+        ``GridSearchCV`` for unsupervised model selection, as
+        ``LatentDirichletAllocation.score`` is. Note that models with different
+        vocabularies are scored on different words.
+
+        Parameters
+        ----------
+        X : iterable of str, bytes, file names or files
+            Raw documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Mean log-probability per context word (at most 0).
+        """
+        corpus = self._encode(X)
+        w_out_aug = augment_output(self.context_vectors_)
+        total, n_pairs = log_likelihood(
+            corpus, self.word_vectors_, w_out_aug, window=self.window, batch_size=self.batch_size
+        )
+        if n_pairs == 0:
+            raise ValueError(
+                "Cannot score: no document of X has two in-vocabulary words within "
+                "one window, so there is no context word to predict."
+            )
+        return total / n_pairs
+
+    # -- word vectors -------------------------------------------------------
+
+    def most_similar(self, word, topn=10):
+        """Words whose vectors have the highest cosine similarity to ``word``'s.
+
+        Parameters
+        ----------
+        word : str
+            A vocabulary word.
+        topn : int, default=10
+            Number of neighbours to return.
+
+        Returns
+        -------
+        neighbours : list of (str, float)
+            ``(word, cosine similarity)``, most similar first; ``word`` itself
+            is excluded.
+
+        Raises
+        ------
+        KeyError
+            If ``word`` is not in the vocabulary.
+        """
+        check_is_fitted(self)
+        if word not in self.vocabulary_:
+            raise KeyError(
+                f"Word {word!r} is not in the vocabulary ({len(self.vocabulary_)} "
+                "words); it occurred fewer than min_count times or was cut by max_features."
+            )
+        norms = np.linalg.norm(self.word_vectors_, axis=1)
+        unit = self.word_vectors_ / np.maximum(norms, np.finfo(np.float32).tiny)[:, None]
+        row = self.vocabulary_[word]
+        similarity = unit @ unit[row]
+        similarity[row] = -np.inf
+        topn = min(topn, len(similarity) - 1)
+        best = np.argsort(-similarity, kind="stable")[:topn]
+        words = np.empty(len(self.vocabulary_), dtype=object)
+        words[list(self.vocabulary_.values())] = list(self.vocabulary_.keys())
+        return [(words[i], float(similarity[i])) for i in best]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.transformer_tags.preserves_dtype = []
+        return tags

@@ -1,0 +1,125 @@
+"""A generated text corpus with known topics, for demos and tests.
+
+In the spirit of :func:`sklearn.datasets.make_classification`: the structure is
+known, so a test can check that words of one topic end up nearer each other
+than words of different topics, without any download.
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+#: Topic vocabularies: real words so that neighbour lists read naturally.
+TOPICS = {
+    "sports": "football goal match team player coach league score referee stadium "
+    "season tournament striker keeper penalty champion fans trophy defender "
+    "midfield kickoff transfer captain derby pitch",
+    "food": "bread cheese butter pasta sauce garlic onion tomato recipe oven bake "
+    "flour sugar salt pepper soup salad kitchen chef dinner lunch spice grill "
+    "dessert olive",
+    "space": "planet orbit rocket galaxy star telescope astronaut moon mars "
+    "satellite launch comet asteroid nebula gravity cosmos solar lunar "
+    "spacecraft shuttle crater universe meteor eclipse jupiter",
+    "music": "guitar piano melody rhythm chord song album concert drum violin "
+    "orchestra singer band lyrics tempo jazz opera chorus bass symphony tune "
+    "harmony rehearsal stage microphone",
+    "finance": "bank loan interest credit stock market bond investor profit "
+    "dividend budget tax revenue debt equity portfolio inflation currency "
+    "mortgage fund shares trading deposit audit pension",
+    "weather": "rain snow storm cloud wind thunder forecast humidity sunshine "
+    "frost drizzle hail fog breeze temperature climate hurricane tornado "
+    "lightning drought monsoon blizzard rainfall mist heatwave",
+    "medicine": "doctor nurse hospital patient vaccine surgery clinic diagnosis "
+    "therapy symptom disease treatment medicine prescription infection virus "
+    "dose pharmacy fever injury ward ambulance cardiology allergy recovery",
+    "computing": "computer software keyboard laptop server network database "
+    "program code compiler algorithm memory processor website browser email "
+    "password download upload cloud backup kernel debug cursor pixel",
+}
+
+#: Words shared by every topic, drawn when a word is not from the topic.
+COMMON_WORDS = (
+    "the of and to in is was for on with as by at from that this it an be are "
+    "or have not but had they which one you were all we when there can more"
+).split()
+
+
+def make_topic_corpus(
+    n_documents=800,
+    *,
+    n_topics=4,
+    words_per_topic=25,
+    document_length=(20, 60),
+    topic_purity=0.7,
+    random_state=None,
+    return_topics=False,
+):
+    """Generate documents whose words come from known topics.
+
+    Each document draws a topic uniformly at random (its label), a length
+    uniformly in ``document_length``, and then each word independently: with
+    probability ``topic_purity`` a word of its topic (Zipf-weighted, so some
+    topic words are frequent and some rare), otherwise a common word shared by
+    all topics.
+
+    Parameters
+    ----------
+    n_documents : int, default=800
+        Number of documents.
+    n_topics : int, default=4
+        Number of topics, at most ``len(TOPICS)`` (8).
+    words_per_topic : int, default=25
+        Words used from each topic's list, at most 25.
+    document_length : tuple of int, default=(20, 60)
+        Inclusive range of document lengths, in words.
+    topic_purity : float, default=0.7
+        Probability that a word comes from the document's topic.
+    random_state : int, RandomState instance or None, default=None
+        Seed for reproducible corpora.
+    return_topics : bool, default=False
+        Also return the word list of each topic.
+
+    Returns
+    -------
+    documents : list of str
+        Space-separated words.
+    labels : ndarray of int, shape (n_documents,)
+        Topic index of each document.
+    topics : list of list of str
+        Only when ``return_topics=True``: ``topics[k]`` are topic ``k``'s words.
+
+    Examples
+    --------
+    >>> from skw2v.datasets import make_topic_corpus
+    >>> docs, labels = make_topic_corpus(n_documents=3, random_state=0)
+    >>> len(docs), labels.shape
+    (3, (3,))
+    """
+    names = list(TOPICS)
+    if not 1 <= n_topics <= len(names):
+        raise ValueError(f"n_topics must be between 1 and {len(names)}, got {n_topics}.")
+    if not 1 <= words_per_topic <= 25:
+        raise ValueError(f"words_per_topic must be between 1 and 25, got {words_per_topic}.")
+    low, high = document_length
+    if not 1 <= low <= high:
+        raise ValueError(f"document_length must be (low, high) with 1 <= low <= high, got {document_length}.")
+    if not 0.0 <= topic_purity <= 1.0:
+        raise ValueError(f"topic_purity must be in [0, 1], got {topic_purity}.")
+    rng = check_random_state(random_state)
+    topics = [TOPICS[name].split()[:words_per_topic] for name in names[:n_topics]]
+    zipf = 1.0 / np.arange(1, words_per_topic + 1)
+    zipf /= zipf.sum()
+    labels = rng.randint(n_topics, size=n_documents)
+    lengths = rng.randint(low, high + 1, size=n_documents)
+    documents = []
+    for topic, length in zip(labels, lengths):
+        from_topic = rng.random_sample(length) < topic_purity
+        topic_words = rng.choice(words_per_topic, size=length, p=zipf)
+        common = rng.randint(len(COMMON_WORDS), size=length)
+        words = [
+            topics[topic][t] if f else COMMON_WORDS[c]
+            for f, t, c in zip(from_topic, topic_words, common)
+        ]
+        documents.append(" ".join(words))
+    if return_topics:
+        return documents, labels, topics
+    return documents, labels
