@@ -5,12 +5,11 @@ trained matrices (``_softmax``) -> document vectors (``_pooling``). This module
 only orchestrates; the numeric work lives in those modules.
 """
 
+import os
 import sys
-import time
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -27,6 +26,13 @@ from ._pooling import mean_pool
 from ._softmax import augment_output, log_likelihood, train_softmax
 from ._vocab import count_and_encode, encode, prune_vocabulary, remap
 from ._windows import training_positions
+
+
+def _available_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _blas_threads():
@@ -122,7 +128,8 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     n_jobs : int, default=None
         Training threads. ``None`` uses as many as the BLAS library does, -1
         all cores. Each thread runs single-threaded BLAS; the work is split so
-        that results do not depend on thread timing.
+        that results do not depend on thread timing (but a different number of
+        threads may change the last bits).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial vectors and the order of centers. The same seed (and
@@ -285,7 +292,9 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _n_threads(self):
         if self.n_jobs is None:
             return _blas_threads()
-        return effective_n_jobs(self.n_jobs)
+        if self.n_jobs < 0:  # -1 means all cores, -2 all but one, as in joblib
+            return max(1, _available_cores() + 1 + self.n_jobs)
+        return self.n_jobs
 
     def _build_vocabulary(self, raw_documents):
         """Tokenize once; return the corpus under the pruned vocabulary."""

@@ -1,0 +1,148 @@
+"""The full-softmax kernel against slow, obviously correct references."""
+
+import numpy as np
+import pytest
+
+from skw2v._softmax import (
+    LOGIT_LIMIT,
+    augment_output,
+    clip_rows,
+    log_likelihood,
+    softmax_gradients,
+    train_softmax,
+    update_inputs,
+)
+from skw2v._vocab import Corpus
+
+
+def reference_loss(h, w_out, rows, cols, n_contexts):
+    """sum_b C_b logsumexp(W h_b) - sum_pairs z, in float64 with the max shift."""
+    z = h.astype(np.float64) @ w_out.astype(np.float64).T
+    top = z.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(z - top).sum(axis=1)) + top[:, 0]
+    return float(n_contexts @ lse - z[rows, cols].sum())
+
+
+def random_batch(seed, n_centers=4, n_words=9, dim=5, scale=1.0):
+    rng = np.random.default_rng(seed)
+    h = (scale * rng.standard_normal((n_centers, dim))).astype(np.float32)
+    w_out = (scale * rng.standard_normal((n_words, dim))).astype(np.float32)
+    counts = rng.integers(1, 4, n_centers)
+    rows = np.repeat(np.arange(n_centers), counts)
+    cols = rng.integers(0, n_words, len(rows))  # repeats allowed: y_j > 1
+    return h, w_out, rows, cols, np.bincount(rows, minlength=n_centers)
+
+
+def finite_differences(f, x, eps=1e-4):
+    x = x.astype(np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += eps
+        down[index] -= eps
+        grad[index] = (f(up) - f(down)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_loss_matches_reference(seed):
+    h, w_out, rows, cols, n_ctx = random_batch(seed)
+    loss, _, _ = softmax_gradients(h, w_out, rows, cols, n_ctx)
+    assert loss == pytest.approx(reference_loss(h, w_out, rows, cols, n_ctx), rel=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_gradients_match_finite_differences(seed):
+    h, w_out, rows, cols, n_ctx = random_batch(seed)
+    _, grad_h, grad_w = softmax_gradients(h, w_out, rows, cols, n_ctx)
+    fd_h = finite_differences(lambda x: reference_loss(x, w_out, rows, cols, n_ctx), h)
+    fd_w = finite_differences(lambda x: reference_loss(h, x, rows, cols, n_ctx), w_out)
+    np.testing.assert_allclose(grad_h, fd_h, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(grad_w, fd_w, rtol=1e-4, atol=1e-5)
+
+
+def test_window_multiplies_softmax_term():
+    """With C > 1 contexts the gradient is W^T (C p - y), not W^T (p - y)."""
+    h, w_out, _, _, _ = random_batch(5, n_centers=1)
+    rows, cols, n_ctx = np.zeros(3, int), np.array([1, 4, 4]), np.array([3])
+    _, grad_h, _ = softmax_gradients(h, w_out, rows, cols, n_ctx)
+    z = w_out.astype(np.float64) @ h[0]
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    y = np.bincount(cols, minlength=len(w_out))
+    np.testing.assert_allclose(grad_h[0], w_out.T @ (3 * p - y), rtol=1e-4, atol=1e-5)
+    wrong = w_out.T @ (p - y)
+    assert not np.allclose(grad_h[0], wrong, atol=1e-2)
+
+
+def test_large_logits_stay_finite():
+    """Logits far beyond float32's exp range take the max-shift path, exactly."""
+    h, w_out, rows, cols, n_ctx = random_batch(1, scale=30.0)
+    assert np.abs(h @ w_out.T).max() > 100  # exp would overflow float32 without the shift
+    loss, grad_h, grad_w = softmax_gradients(h, w_out, rows, cols, n_ctx)
+    assert np.isfinite(loss) and np.isfinite(grad_h).all() and np.isfinite(grad_w).all()
+    assert loss == pytest.approx(reference_loss(h, w_out, rows, cols, n_ctx), rel=1e-5)
+    assert LOGIT_LIMIT < 88  # the no-shift path is only used where exp is safe
+
+
+def test_log_likelihood_matches_reference():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 6, 30).astype(np.int32)
+    corpus = Corpus(ids, np.array([0, 12, 13, 30]))
+    w_in = rng.standard_normal((6, 4)).astype(np.float32)
+    w_out = rng.standard_normal((6, 4)).astype(np.float32)
+    total, n_pairs = log_likelihood(corpus, w_in, augment_output(w_out), window=2, batch_size=7)
+    expected, count = 0.0, 0
+    for a, b in [(0, 12), (12, 13), (13, 30)]:
+        for i in range(a, b):
+            z = w_out.astype(np.float64) @ w_in[ids[i]]
+            logp = z - z.max() - np.log(np.exp(z - z.max()).sum())
+            for j in range(max(a, i - 2), min(b, i + 3)):
+                if j != i:
+                    expected += logp[ids[j]]
+                    count += 1
+    assert n_pairs == count == 2 * (3 + 2 * 9) + 2 * (3 + 2 * 14)
+    assert total == pytest.approx(expected, rel=1e-5)
+
+
+def test_update_inputs_averages_repeated_rows():
+    w_in = np.zeros((3, 2), dtype=np.float32)
+    centers = np.array([2, 0, 2, 2])
+    grad = np.array([[1, 0], [5, 5], [3, 0], [2, 3]], dtype=np.float32)
+    update_inputs(w_in, centers, grad, step=0.5)
+    np.testing.assert_allclose(w_in, [[-2.5, -2.5], [0, 0], [-1.0, -0.5]])
+
+
+def test_clip_rows_bounds_each_row():
+    steps = np.array([[3.0, 4.0], [0.3, 0.4]], dtype=np.float32)
+    assert clip_rows(steps, 1.0) == 1
+    np.testing.assert_allclose(steps, [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+
+
+def _toy_training(n_threads, seed=0, epochs=3):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, 40, 3000).astype(np.int32)
+    corpus = Corpus(ids, np.array([0, 1000, 2200, 3000]))
+    w_in = ((rng.random((40, 8)) - 0.5) / 8).astype(np.float32)
+    w_out = augment_output(np.zeros((40, 8), np.float32))
+    curve = train_softmax(
+        corpus, w_in, w_out, window=3, epochs=epochs, batch_size=128,
+        learning_rate=0.05, min_learning_rate=0.001,
+        rng=np.random.RandomState(seed), n_threads=n_threads,
+    )
+    return curve, w_in, w_out
+
+
+def test_training_lowers_the_loss_below_uniform():
+    curve, _, _ = _toy_training(1)
+    # Uniform predictions cost log(40) = 3.69 per context word.
+    assert curve[0] < np.log(40)
+    assert curve[-1] < curve[0]
+
+
+def test_threads_give_bit_identical_results():
+    """Work is split so that no float sum depends on thread timing."""
+    _, w_in_a, w_out_a = _toy_training(2)
+    _, w_in_b, w_out_b = _toy_training(2)
+    np.testing.assert_array_equal(w_in_a, w_in_b)
+    np.testing.assert_array_equal(w_out_a, w_out_b)

@@ -1,0 +1,398 @@
+"""SkipGramVectorizer as a user meets it: the scikit-learn contract, training
+quality on the generated corpus, reproducibility, and every kind of bad input.
+
+Calibration of the stochastic thresholds (tests/conftest.py's topic_separation on
+make_topic_corpus(n_documents=400), vector_size=20, min_count=1, 10 seeds 0-9,
+measured 2026-11-25):
+- default settings: same-minus-cross-topic cosine gap 1.036-1.055, nearest
+  neighbour purity 1.00 in all 10; first-to-last epoch loss drop 0.945-0.980.
+- batch_size=64: gap 0.950-0.975; batch_size=1024: gap 1.029-1.166; purity 1.00.
+- learning_rate=1e-4: gap -0.015..0.022, purity 0.16-0.28 (learns nothing).
+- learning_rate=2.0: gap 0.668-0.725 (degraded), all vectors finite.
+Thresholds sit well outside those ranges: gap > 0.6 and purity >= 0.9 for a
+trained model, gap < 0.1 for lr=1e-4, and lr=2.0's gap at least 0.15 below the
+default's.
+"""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils import estimator_checks
+
+from conftest import topic_separation
+from skw2v import SkipGramVectorizer
+from skw2v.datasets import make_topic_corpus
+
+FAST = dict(vector_size=20, min_count=1, epochs=5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(topic_corpus):
+    docs, _, _ = topic_corpus
+    return SkipGramVectorizer(**FAST).fit(docs)
+
+
+# -- scikit-learn's data-independent checks ---------------------------------
+# parametrize_with_checks skips estimators that take strings, so call them here.
+CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_valid_tag_types",
+    "check_estimator_tags_renamed",
+    "check_mixin_order",
+]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_sklearn_check(check):
+    getattr(estimator_checks, check)("SkipGramVectorizer", SkipGramVectorizer())
+
+
+def test_tags_declare_string_input():
+    tags = SkipGramVectorizer().__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+# -- fitted attributes and outputs ------------------------------------------
+
+
+def test_fitted_attributes(fitted, topic_corpus):
+    n_words = len(fitted.vocabulary_)
+    assert fitted.word_vectors_.shape == (n_words, 20)
+    assert fitted.word_vectors_.dtype == np.float32
+    assert fitted.context_vectors_.shape == (n_words, 20)
+    assert fitted.context_vectors_.dtype == np.float32
+    assert sorted(fitted.vocabulary_.values()) == list(range(n_words))
+    assert fitted.loss_curve_.dtype == np.float64 and fitted.loss_curve_.shape == (5,)
+    assert fitted.n_iter_ == 5
+    # rows are in decreasing frequency, counts are the true token counts
+    assert np.all(np.diff(fitted.word_counts_) <= 0)
+    docs, _, _ = topic_corpus
+    assert fitted.word_counts_[fitted.vocabulary_["the"]] == sum(d.split().count("the") for d in docs)
+
+
+def test_transform_is_mean_of_known_word_vectors(fitted):
+    X = fitted.transform(["football goal unknownword", "", "zzz qqq", "goal"])
+    v = fitted.word_vectors_
+    row = fitted.vocabulary_
+    assert X.dtype == np.float32 and X.shape == (4, 20)
+    np.testing.assert_allclose(X[0], (v[row["football"]] + v[row["goal"]]) / 2, rtol=1e-6)
+    np.testing.assert_array_equal(X[1], 0)
+    np.testing.assert_array_equal(X[2], 0)
+    np.testing.assert_allclose(X[3], v[row["goal"]], rtol=1e-6)
+
+
+def test_transform_of_unknown_words_is_quiet(fitted):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X = fitted.transform(["nothing known here"] * 50)
+    assert np.all(X == 0) and np.isfinite(X).all()
+
+
+def test_fit_transform_equals_fit_then_transform(topic_corpus):
+    docs, _, _ = topic_corpus
+    a = SkipGramVectorizer(**FAST).fit_transform(docs)
+    b = SkipGramVectorizer(**FAST).fit(docs).transform(docs)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_feature_names_and_pandas_output(topic_corpus):
+    pd = pytest.importorskip("pandas")
+    docs, _, _ = topic_corpus
+    vec = SkipGramVectorizer(**FAST).set_output(transform="pandas")
+    frame = vec.fit_transform(docs[:100])
+    names = vec.get_feature_names_out()
+    assert list(names[:2]) == ["skipgramvectorizer0", "skipgramvectorizer1"] and len(names) == 20
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == list(names)
+
+
+def test_most_similar(fitted):
+    neighbours = fitted.most_similar("football", topn=5)
+    assert len(neighbours) == 5
+    assert all(word != "football" for word, _ in neighbours)
+    sims = [s for _, s in neighbours]
+    assert sims == sorted(sims, reverse=True) and -1 <= sims[-1] <= sims[0] <= 1
+    with pytest.raises(KeyError, match="'nosuchword' is not in the vocabulary"):
+        fitted.most_similar("nosuchword")
+
+
+def test_score_is_mean_log_probability(fitted, topic_corpus):
+    docs, _, _ = topic_corpus
+    score = fitted.score(docs[:50])
+    assert np.isfinite(score) and score < 0
+    # A trained model predicts its contexts better than the uniform distribution.
+    assert score > -np.log(len(fitted.vocabulary_))
+    # ...and better than an untrained one.
+    untrained = SkipGramVectorizer(**{**FAST, "learning_rate": 1e-9, "min_learning_rate": 0}).fit(docs)
+    assert score > untrained.score(docs[:50]) + 0.3
+
+
+# -- training quality (thresholds calibrated, see the module docstring) ------
+
+
+@pytest.mark.parametrize("batch_size", [64, 512, 1024])
+def test_same_topic_words_are_nearer(topic_corpus, batch_size):
+    docs, _, topics = topic_corpus
+    vec = SkipGramVectorizer(**{**FAST, "batch_size": batch_size}).fit(docs)
+    gap, purity = topic_separation(vec, topics)
+    assert gap > 0.6
+    assert purity >= 0.9
+
+
+def test_loss_falls(fitted):
+    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0] - 0.3
+    assert np.all(np.isfinite(fitted.loss_curve_))
+
+
+def test_learning_rate_grid_behaves(topic_corpus):
+    docs, _, topics = topic_corpus
+    results = {}
+    for lr in [1e-4, 0.025, 2.0]:
+        vec = SkipGramVectorizer(**{**FAST, "learning_rate": lr, "min_learning_rate": min(lr, 1e-4) / 10})
+        vec.fit(docs)
+        assert np.isfinite(vec.word_vectors_).all() and np.isfinite(vec.context_vectors_).all()
+        results[lr] = topic_separation(vec, topics)[0]
+    assert results[1e-4] < 0.1  # too small: learns (almost) nothing
+    assert results[2.0] < results[0.025] - 0.15  # too large: degrades, no NaN
+    assert results[2.0] > 0.3
+
+
+def test_pipeline_classifies_topics(topic_corpus):
+    docs, labels, _ = topic_corpus
+    pipe = make_pipeline(SkipGramVectorizer(**FAST), LogisticRegression(max_iter=500))
+    assert cross_val_score(pipe, docs, labels, cv=3).mean() > 0.9
+
+
+# -- reproducibility ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_same_seed_gives_bit_identical_results(topic_corpus, n_jobs):
+    docs, _, _ = topic_corpus
+    a = SkipGramVectorizer(**FAST, n_jobs=n_jobs).fit(docs)
+    b = SkipGramVectorizer(**FAST, n_jobs=n_jobs).fit(docs)
+    np.testing.assert_array_equal(a.word_vectors_, b.word_vectors_)
+    np.testing.assert_array_equal(a.transform(docs), b.transform(docs))
+    c = SkipGramVectorizer(**{**FAST, "random_state": 1}, n_jobs=n_jobs).fit(docs)
+    assert not np.array_equal(a.word_vectors_, c.word_vectors_)
+
+
+def test_pickle_round_trip(fitted, topic_corpus):
+    docs, _, _ = topic_corpus
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.transform(docs[:20]), fitted.transform(docs[:20]))
+    assert restored.most_similar("goal", 3) == fitted.most_similar("goal", 3)
+
+
+def test_clone_is_unfitted_with_same_params(fitted):
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    with pytest.raises(NotFittedError):
+        copy.transform(["football"])
+
+
+# -- pipelines and searches --------------------------------------------------
+
+
+def test_grid_search_with_process_workers(topic_corpus):
+    docs, labels, _ = topic_corpus
+    pipe = make_pipeline(SkipGramVectorizer(**{**FAST, "epochs": 2}), LogisticRegression(max_iter=300))
+    grid = {
+        "skipgramvectorizer__window": [2, 5],
+        "skipgramvectorizer__vector_size": [10, 20],
+        "skipgramvectorizer__learning_rate": [0.01, 0.05],
+    }
+    parallel = GridSearchCV(pipe, grid, cv=2, n_jobs=2).fit(docs, labels)
+    serial = GridSearchCV(pipe, grid, cv=2, n_jobs=1).fit(docs, labels)
+    np.testing.assert_array_equal(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+    assert np.isfinite(parallel.cv_results_["mean_test_score"]).all()
+
+
+def test_grid_search_with_default_scorer_uses_score(topic_corpus):
+    docs, _, _ = topic_corpus
+    search = GridSearchCV(SkipGramVectorizer(**{**FAST, "epochs": 2}), {"window": [1, 3]}, cv=2)
+    search.fit(docs)
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+
+
+def test_pipeline_memory_caches_the_vectorizer(topic_corpus, tmp_path):
+    docs, labels, _ = topic_corpus
+    pipe = Pipeline(
+        [("w2v", SkipGramVectorizer(**FAST)), ("clf", LogisticRegression(max_iter=300))],
+        memory=str(tmp_path),
+    )
+    first = pipe.fit(docs, labels).named_steps["w2v"].word_vectors_.copy()
+    pipe.set_params(clf__C=0.5).fit(docs, labels)
+    np.testing.assert_array_equal(pipe.named_steps["w2v"].word_vectors_, first)
+    assert any(tmp_path.rglob("*.pkl"))
+
+
+# -- inputs ------------------------------------------------------------------
+
+
+def test_pretokenized_documents_with_callable_analyzer(topic_corpus):
+    docs, _, _ = topic_corpus
+    tokens = [d.split() for d in docs]
+    a = SkipGramVectorizer(**FAST, analyzer=list).fit(tokens)
+    b = SkipGramVectorizer(**FAST, token_pattern=r"\S+").fit(docs)
+    assert a.vocabulary_ == b.vocabulary_
+    np.testing.assert_array_equal(a.word_vectors_, b.word_vectors_)
+
+
+def test_filename_input_and_generators(topic_corpus, tmp_path):
+    docs, _, _ = topic_corpus
+    paths = []
+    for i, doc in enumerate(docs[:60]):
+        path = tmp_path / f"doc{i}.txt"
+        path.write_text(doc, encoding="utf-8")
+        paths.append(str(path))
+    from_files = SkipGramVectorizer(**FAST, input="filename").fit(paths)
+    from_text = SkipGramVectorizer(**FAST).fit(d for d in docs[:60])  # one-shot generator
+    np.testing.assert_array_equal(from_files.word_vectors_, from_text.word_vectors_)
+
+
+def test_tokenization_parameters_are_countvectorizers():
+    vec = SkipGramVectorizer(**FAST, stop_words="english", lowercase=True)
+    assert vec.build_analyzer()("The Rocket and THE moon") == ["rocket", "moon"]
+    assert SkipGramVectorizer(lowercase=False).build_analyzer()("A Rocket") == ["Rocket"]
+
+
+def test_verbose_prints_progress(topic_corpus, capsys):
+    docs, _, _ = topic_corpus
+    SkipGramVectorizer(**{**FAST, "epochs": 2}, verbose=1).fit(docs)
+    out = capsys.readouterr().out
+    assert re.search(r"epoch 1/2: loss \d+\.\d+, [\d,]+ words/s, \d+\.\d s elapsed", out)
+    assert "epoch 2/2" in out
+
+
+# -- bad input ---------------------------------------------------------------
+
+
+def test_bare_string_is_rejected():
+    with pytest.raises(ValueError, match="string object received.*Wrap a single document"):
+        SkipGramVectorizer().fit("one long document")
+    with pytest.raises(ValueError, match="string object received"):
+        SkipGramVectorizer(**FAST).fit(["ab cd ab cd"] * 5).transform("ab cd")
+
+
+@pytest.mark.parametrize("bad", [None, float("nan")])
+def test_missing_documents_are_named(bad):
+    with pytest.raises(ValueError, match=r"Document 1 is missing.*empty string"):
+        SkipGramVectorizer().fit(["some words here", bad])
+
+
+def test_non_string_documents_are_named():
+    with pytest.raises(TypeError, match="Document 0 is a int.*analyzer=list"):
+        SkipGramVectorizer().fit([3, "text"])
+    with pytest.raises(TypeError, match="Document 0 is a list"):
+        SkipGramVectorizer().fit([["pre", "tokenized"]])
+
+
+def test_analyzer_returning_a_string_is_rejected():
+    with pytest.raises(TypeError, match="returned a string"):
+        SkipGramVectorizer(analyzer=str.lower).fit(["Some Text"])
+
+
+def test_empty_corpus():
+    with pytest.raises(ValueError, match="at least one document"):
+        SkipGramVectorizer().fit([])
+
+
+def test_empty_vocabulary_hints_at_min_count():
+    with pytest.raises(ValueError, match="Empty vocabulary.*min_count=5.*lower min_count"):
+        SkipGramVectorizer().fit(["alpha beta gamma", "delta epsilon"])
+    with pytest.raises(ValueError, match="stop words"):
+        SkipGramVectorizer(stop_words="english", min_count=1).fit(["the and of", "a an"])
+
+
+def test_no_word_with_a_context():
+    with pytest.raises(ValueError, match="no document has two in-vocabulary words"):
+        SkipGramVectorizer(min_count=1).fit(["alpha", "beta", "gamma"])
+
+
+def test_transform_and_friends_before_fit():
+    for method, args in [("transform", (["a"],)), ("score", (["a b"],)), ("most_similar", ("a",))]:
+        with pytest.raises(NotFittedError):
+            getattr(SkipGramVectorizer(), method)(*args)
+    with pytest.raises(NotFittedError):
+        SkipGramVectorizer().get_feature_names_out()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"vector_size": 0},
+        {"window": 0},
+        {"learning_rate": 0},
+        {"learning_rate": -1.0},
+        {"epochs": 0},
+        {"batch_size": 0},
+        {"min_count": 0},
+        {"max_features": 0},
+        {"input": "url"},
+        {"analyzer": "char"},
+        {"n_jobs": 0},
+        {"decode_error": "loud"},
+    ],
+)
+def test_invalid_parameters_raise_invalid_parameter_error(params):
+    with pytest.raises(InvalidParameterError, match=list(params)[0]):
+        SkipGramVectorizer(**params).fit(["a b c"] * 5)
+
+
+def test_unknown_parameters():
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        SkipGramVectorizer(size=100)
+    with pytest.raises(ValueError, match="Invalid parameter 'size'"):
+        SkipGramVectorizer().set_params(size=100)
+
+
+def test_min_learning_rate_above_learning_rate():
+    with pytest.raises(ValueError, match="min_learning_rate=0.1 exceeds learning_rate=0.01"):
+        SkipGramVectorizer(learning_rate=0.01, min_learning_rate=0.1).fit(["a b"] * 5)
+
+
+def test_divergence_error_names_learning_rate(monkeypatch, topic_corpus):
+    """If training ever produces a non-finite loss, fit fails loudly and keeps no NaN."""
+    import skw2v._softmax as kernel
+
+    def exploding_forward(*args, **kwargs):
+        loss, grad_h, inv_sums = original(*args, **kwargs)
+        return float("inf"), grad_h, inv_sums
+
+    original = kernel.forward_block
+    monkeypatch.setattr(kernel, "forward_block", exploding_forward)
+    docs, _, _ = topic_corpus
+    vec = SkipGramVectorizer(**FAST)
+    with pytest.raises(ValueError, match=r"diverged.*learning_rate=0.025.*smaller learning_rate"):
+        vec.fit(docs)
+    assert not hasattr(vec, "word_vectors_")
+
+
+def test_score_needs_context_words(fitted):
+    with pytest.raises(ValueError, match="no context word"):
+        fitted.score(["football", "nothing known"])
+
+
+def test_make_topic_corpus_is_reproducible():
+    a = make_topic_corpus(50, random_state=3)
+    b = make_topic_corpus(50, random_state=3)
+    assert a[0] == b[0] and np.array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="n_topics"):
+        make_topic_corpus(10, n_topics=99)

@@ -1,0 +1,44 @@
+import numpy as np
+
+from skw2v._pooling import mean_pool
+from skw2v._vocab import Corpus, count_and_encode, encode, prune_vocabulary, remap
+
+
+def test_count_and_encode_keeps_order_and_documents():
+    corpus, words = count_and_encode(iter([["b", "a", "b"], [], ["c", "a"]]))
+    assert words == ["b", "a", "c"]
+    assert corpus.ids.tolist() == [0, 1, 0, 2, 1]
+    assert corpus.indptr.tolist() == [0, 3, 3, 5]
+    assert corpus.ids.dtype == np.int32
+
+
+def test_prune_orders_by_count_then_word():
+    words = ["zeta", "alpha", "mid", "rare"]
+    counts = np.array([3, 3, 5, 1])
+    assert prune_vocabulary(counts, words, 2, None).tolist() == [2, 1, 0]
+    assert prune_vocabulary(counts, words, 1, 2).tolist() == [2, 1]
+    assert prune_vocabulary(counts, words, 9, None).tolist() == []
+
+
+def test_remap_drops_words_and_keeps_document_bounds():
+    corpus = Corpus(np.array([0, 1, 2, 1, 2], np.int32), np.array([0, 2, 2, 5]))
+    out = remap(corpus, np.array([-1, 0, 1]))
+    assert out.ids.tolist() == [0, 1, 0, 1]
+    assert out.indptr.tolist() == [0, 1, 1, 4]
+
+
+def test_encode_ignores_unknown_tokens():
+    corpus = encode([["x", "a"], ["y"], ["b", "a"]], {"a": 0, "b": 1})
+    assert corpus.ids.tolist() == [0, 1, 0]
+    assert corpus.indptr.tolist() == [0, 1, 1, 3]
+
+
+def test_mean_pool_matches_loop_and_gives_zero_rows():
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((5, 3)).astype(np.float32)
+    corpus = Corpus(np.array([4, 4, 1, 0, 2, 3], np.int32), np.array([0, 3, 3, 6]))
+    pooled = mean_pool(corpus, vectors)
+    assert pooled.dtype == np.float32
+    np.testing.assert_allclose(pooled[0], vectors[[4, 4, 1]].mean(0), rtol=1e-6)
+    np.testing.assert_array_equal(pooled[1], 0)
+    np.testing.assert_allclose(pooled[2], vectors[[0, 2, 3]].mean(0), rtol=1e-6)
