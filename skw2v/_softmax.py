@@ -20,29 +20,31 @@ For a minibatch of ``B`` centers this is ``Z = H W_out^T`` (B, V), then
 Layout tricks that keep the element-wise work to a single pass over the
 (B, V) buffer ``E`` (the exponentials, computed in place):
 
-* ``W_out`` is stored with a last column of ones, ``w_out_aug`` (V, d + 1), so
-  ``E @ w_out_aug`` yields ``E W_out`` and the softmax denominators together.
-* The row scaling ``C / sum(E)`` is applied to the small (B, d) results instead
-  of the (B, V) buffer, and the output-side product uses
-  ``H_aug = [diag(C / s) H, 1 / s]``, whose last column yields, for free, the
-  probability mass ``sum_b p_bj`` that the batch puts on each output word.
-* The sparse ``Y`` terms are gathers and segment sums over the ``B * 2 window``
-  pairs, never dense.
+* ``W_out`` is stored as ``w_out_aug = [W_out, 1, |w|^2]`` (V, d + 2), so
+  ``E @ w_out_aug`` yields ``E W_out``, the softmax denominators and
+  ``sum_j e_j |w_j|^2`` (hence each center's curvature) in one product.
+* The row scaling ``C / sum(E)`` is applied to the small (B, d) results, and
+  the output-side product uses ``H_aug = [diag(C / s) H, C |h|^2 / s]``,
+  whose last column yields each output row's curvature ``sum_b C_b p_bj |h_b|^2``.
+* The sparse ``Y`` terms are sparse-matrix products over the
+  ``B * 2 window`` pairs, never dense.
 * The row maximum is subtracted only when the logits could overflow: with
   ``|z| <= max|h| * max|w|`` below ``LOGIT_LIMIT`` the exponentials are safe.
 
 Learning rate. ``learning_rate`` keeps word2vec's meaning: the step of one
-center's update (the sum of its window's pair updates). In a minibatch the
-updates that land on one row are averaged over the examples that touch it
-instead of summed: an input row over the centers that share it, an output row
-over the centers that predict it or hold it in their window,
-``max(1, sum_b p_bj + sum_b y_bj / C_b)``. Rows touched once (rare words,
-and every row when the batch is small) get plain SGD, while a frequent word's
-row never takes a step larger than one example's, so the same rate trains
-alike for any ``batch_size`` instead of diverging as the batch grows. Last, a
-trust region (``MAX_LOGIT_STEP``) shrinks any row step that could move a logit
-by more than one nat: inert at sensible rates, it turns a far too large rate
-into degraded training instead of overflow.
+center's update (the sum of its window's pair updates), i.e. of sequential
+SGD. A minibatch applies, to each row, the step that the sequential updates of
+the examples touching it would take on a locally quadratic loss: with summed
+gradient ``g`` and summed curvature bound ``A`` (``C trace Cov_p(w)`` for a
+center, ``C p_j |h|^2`` for an output row), the row moves by
+``-lr * (1 - exp(-lr A)) / (lr A) * g``. Where ``lr A`` is small (rare words,
+small batches, early training) this is the plain sum, as sequential SGD
+would give; where it is large it never overshoots, which a summed step would.
+So the same rate trains alike for any ``batch_size`` (measured: held-out
+score -6.199 at batch 128 and -6.202 at 512 on 500k words of Wikipedia).
+Last, a trust region (``MAX_LOGIT_STEP``) shrinks any row step that could
+move a logit by more than one nat: inert at sensible rates, it turns a far
+too large rate into degraded training instead of overflow.
 
 Parallelism. With ``n_threads`` threads (each using single-threaded BLAS),
 phase 1 splits the batch rows (logits, exponentials, center gradients) and
@@ -76,9 +78,30 @@ BUFFER_BYTES = 256 * 2**20
 
 
 def augment_output(w_out):
-    """Return ``[w_out, 1]``: the (V, d + 1) layout the kernel trains in place."""
+    """Return ``[w_out, 1, |w_out|^2]``: the (V, d + 2) layout trained in place.
+
+    Multiplying the exponentials by it yields, besides ``E W_out``, the
+    softmax denominators (column ``d``) and ``sum_j e_j |w_j|^2`` (column
+    ``d + 1``), from which each center's curvature follows.
+    """
     w_out = np.asarray(w_out, dtype=np.float32)
-    return np.hstack([w_out, np.ones((len(w_out), 1), dtype=np.float32)])
+    squared = np.einsum("ij,ij->i", w_out, w_out)[:, None]
+    return np.hstack([w_out, np.ones((len(w_out), 1), dtype=np.float32), squared])
+
+
+def sequential_factor(x):
+    """``(1 - exp(-x)) / x``, with its limit 1 at ``x = 0``.
+
+    ``m`` SGD steps of size ``lr`` on a quadratic whose curvatures add up to
+    ``A`` move ``1 - exp(-lr A)`` of the way to its minimum (for small
+    per-step curvature); their summed gradient, applied at once, would move
+    ``lr A`` of the way. Scaling the summed step by ``f(lr A)`` gives the
+    sequential result: a plain sum while ``lr A`` is small, never an
+    overshoot when it is large.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    safe = np.maximum(x, 1e-12)
+    return np.where(x > 1e-6, -np.expm1(-safe) / safe, 1.0 - x / 2).astype(np.float32)
 
 
 def effective_batch_size(batch_size, n_words):
@@ -133,8 +156,8 @@ def forward_block(h, w_out_aug, e, rows, cols, n_contexts, logit_bound):
     ----------
     h : ndarray of float32, shape (b, d)
         Input vectors of the centers.
-    w_out_aug : ndarray of float32, shape (V, d + 1)
-        Output vectors with a last column of ones (:func:`augment_output`).
+    w_out_aug : ndarray of float32, shape (V, d + 2)
+        Output vectors in :func:`augment_output`'s layout.
     e : ndarray of float32, shape (b, V)
         Buffer; receives ``exp(z - shift)``, which :func:`output_gradient` reads.
     rows, cols : ndarray of int
@@ -152,31 +175,38 @@ def forward_block(h, w_out_aug, e, rows, cols, n_contexts, logit_bound):
         ``W_out^T (C p - y)`` for each center.
     inv_sums : ndarray of float32, shape (b,)
         ``1 / sum(e_b)``, so that ``p_b = e_b * inv_sums_b``.
+    curvature : ndarray of float32, shape (b,)
+        ``C_b trace(Cov_{p_b}(w))``, an upper bound on the curvature of the
+        center's loss along any unit direction of ``h_b``.
     """
     d = h.shape[1]
     shift, target = _exp_logits(h, w_out_aug, e, logit_bound, rows, cols)
     ew = e @ w_out_aug
-    sums = ew[:, d]
+    inv_sums = (1.0 / ew[:, d]).astype(np.float32)
     n_contexts = n_contexts.astype(np.float32)
-    loss = float(n_contexts @ (np.log(sums, dtype=np.float64) + shift)) - target.sum()
-    grad_h = ew[:, :d]
-    grad_h *= (n_contexts / sums)[:, None]
+    loss = float(n_contexts @ (-np.log(inv_sums, dtype=np.float64) + shift)) - target.sum()
+    mean_w = ew[:, :d] * inv_sums[:, None]
+    # Hessian of C logsumexp in h is C Cov_p(w), bounded by C * trace(Cov_p(w)).
+    spread = ew[:, d + 1] * inv_sums - np.einsum("ij,ij->i", mean_w, mean_w)
+    curvature = n_contexts * np.maximum(spread, 0.0)
+    grad_h = mean_w
+    grad_h *= n_contexts[:, None]
     ones = np.ones(len(rows), dtype=np.float32)
     grad_h -= (pair_matrix(rows, cols, ones, e.shape) @ w_out_aug)[:, :d]
-    return loss, grad_h, (1.0 / sums).astype(np.float32)
+    return loss, grad_h, inv_sums, curvature
 
 
-def output_gradient(e_block, h_aug, h_ctx, start, rows, cols):
-    """Output gradient and touching mass for the words ``start:start + n``.
+def output_gradient(e_block, h_aug, h, start, rows, cols):
+    """Output gradient and curvature for the words ``start:start + n``.
 
     Parameters
     ----------
     e_block : ndarray of float32, shape (B, n)
         The batch's exponentials for these words.
     h_aug : ndarray of float32, shape (B, d + 1)
-        ``[diag(C / s) H, 1 / s]``.
-    h_ctx : ndarray of float32, shape (B, d + 1)
-        ``[H, -1 / C]``.
+        ``[diag(C / s) H, C |h|^2 / s]`` (:func:`center_inputs`).
+    h : ndarray of float32, shape (B, d)
+        The centers' input vectors.
     start : int
         First word id of the block.
     rows, cols : ndarray of int
@@ -184,26 +214,25 @@ def output_gradient(e_block, h_aug, h_ctx, start, rows, cols):
 
     Returns
     -------
-    grad_mass : ndarray of float32, shape (n, d + 1)
+    grad_curv : ndarray of float32, shape (n, d + 1)
         Columns ``:d`` hold ``sum_b (C_b p_bj - y_bj) h_b``, the gradient of
         each word's output vector; column ``d`` holds
-        ``sum_b p_bj + sum_b y_bj / C_b``, the number of examples touching it.
+        ``sum_b C_b p_bj |h_b|^2``, a bound on its curvature.
     """
     n = e_block.shape[1]
-    grad_mass = e_block.T @ h_aug
+    grad_curv = e_block.T @ h_aug
     mine = (cols >= start) & (cols < start + n)
     ones = np.ones(int(mine.sum()), dtype=np.float32)
-    context = pair_matrix(cols[mine] - start, rows[mine], ones, (n, len(h_aug)))
-    grad_mass -= context @ h_ctx
-    return grad_mass
+    context = pair_matrix(cols[mine] - start, rows[mine], ones, (n, len(h)))
+    grad_curv[:, :-1] -= context @ h
+    return grad_curv
 
 
-def context_inputs(h, n_contexts, inv_sums):
-    """The two (B, d + 1) right-hand sides of :func:`output_gradient`."""
+def center_inputs(h, n_contexts, inv_sums):
+    """``[diag(C / s) H, C |h|^2 / s]``, the right-hand side of :func:`output_gradient`."""
     scale = n_contexts.astype(np.float32) * inv_sums
-    h_aug = np.hstack([h * scale[:, None], inv_sums[:, None]])
-    h_ctx = np.hstack([h, (-1.0 / n_contexts.astype(np.float32))[:, None]])
-    return h_aug, h_ctx
+    squared = np.einsum("ij,ij->i", h, h)
+    return np.hstack([h * scale[:, None], (scale * squared)[:, None]])
 
 
 def softmax_gradients(h, w_out, rows, cols, n_contexts):
@@ -218,46 +247,52 @@ def softmax_gradients(h, w_out, rows, cols, n_contexts):
     cols = np.asarray(cols)
     n_contexts = np.asarray(n_contexts)
     e = np.empty((len(h), len(w_out_aug)), dtype=np.float32)
-    bound = max_row_norm(h) * max_row_norm(w_out_aug[:, :-1])
-    loss, grad_h, inv_sums = forward_block(h, w_out_aug, e, rows, cols, n_contexts, bound)
-    h_aug, h_ctx = context_inputs(h, n_contexts, inv_sums)
-    grad_mass = output_gradient(e, h_aug, h_ctx, 0, rows, cols)
-    return loss, grad_h, grad_mass[:, :-1]
+    bound = max_row_norm(h) * max_row_norm(w_out_aug[:, :-2])
+    loss, grad_h, inv_sums, _ = forward_block(h, w_out_aug, e, rows, cols, n_contexts, bound)
+    grad_curv = output_gradient(e, center_inputs(h, n_contexts, inv_sums), h, 0, rows, cols)
+    return loss, grad_h, grad_curv[:, :-1]
 
 
-def update_outputs(w_out_aug, start, grad_mass, step, max_norm=np.inf):
+def update_outputs(w_out_aug, start, grad_curv, step, max_norm=np.inf):
     """Apply one batch's output gradient to rows ``start:start + n``.
 
-    Each row's step is divided by the number of batch examples touching it,
-    ``max(1, grad_mass[:, -1])``, and clipped to norm ``max_norm``.
+    Each row moves by ``-step * sequential_factor(step * A) * g`` for its
+    summed gradient ``g`` and curvature bound ``A`` (``grad_curv``'s columns),
+    clipped to norm ``max_norm``; its squared norm is refreshed in the last
+    column of ``w_out_aug``.
 
     Returns
     -------
     max_norm_after : float
         Largest norm of the updated rows.
     """
-    d = w_out_aug.shape[1] - 1
-    grad = grad_mass[:, :d]
-    grad *= (step / np.maximum(grad_mass[:, d], 1.0))[:, None]
+    d = w_out_aug.shape[1] - 2
+    grad = grad_curv[:, :d]
+    grad *= (step * sequential_factor(step * grad_curv[:, d]))[:, None]
     clip_rows(grad, max_norm)
-    block = w_out_aug[start : start + len(grad_mass), :d]
+    stop = start + len(grad_curv)
+    block = w_out_aug[start:stop, :d]
     block -= grad
-    return max_row_norm(block)
+    squared = np.einsum("ij,ij->i", block, block)
+    w_out_aug[start:stop, d + 1] = squared
+    return float(np.sqrt(squared.max())) if len(squared) else 0.0
 
 
-def update_inputs(w_in, centers, grad_h, step, max_norm=np.inf):
-    """``w_in[c] -= step * mean of grad_h over the batch rows whose center is c``.
+def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf):
+    """Apply the summed center gradients to the input rows.
 
-    Each row's change is clipped to norm ``max_norm``.
+    The rows of the batch sharing a center add their gradients and their
+    curvatures ``A``; the row moves by ``-step * sequential_factor(step * A)``
+    times the sum, clipped to norm ``max_norm``.
     """
     if len(centers) == 0:
         return
     order = np.argsort(centers, kind="stable")
     sorted_centers = centers[order]
     starts = np.flatnonzero(np.r_[True, sorted_centers[1:] != sorted_centers[:-1]])
-    counts = np.diff(np.r_[starts, len(centers)]).astype(np.float32)
     sums = np.add.reduceat(grad_h[order], starts, axis=0)
-    sums *= (step / counts)[:, None]
+    total_curvature = np.add.reduceat(curvature[order], starts)
+    sums *= (step * sequential_factor(step * total_curvature))[:, None]
     clip_rows(sums, max_norm)
     w_in[sorted_centers[starts]] -= sums
 
@@ -306,8 +341,8 @@ def train_softmax(
         Word ids with document offsets; windows stay inside documents.
     w_in : ndarray of float32, shape (V, d)
         Input (word) vectors, updated in place.
-    w_out_aug : ndarray of float32, shape (V, d + 1)
-        Output vectors with a last column of ones, updated in place.
+    w_out_aug : ndarray of float32, shape (V, d + 2)
+        Output vectors in :func:`augment_output`'s layout, updated in place.
     window : int
         Context words on each side of a center.
     epochs : int
@@ -341,7 +376,7 @@ def train_softmax(
     vocab_cuts = _splits(n_words, n_threads)
     total_steps = epochs * len(positions)
     done = 0
-    w_norm = max_row_norm(w_out_aug[:, :-1])
+    w_norm = float(np.sqrt(w_out_aug[:, -1].max()))
     loss_curve = []
     pool = _Pool(n_threads)
     try:
@@ -368,13 +403,14 @@ def train_softmax(
                     pair_cuts = np.searchsorted(rows, row_cuts)
                     grad_h = np.empty_like(h)
                     inv_sums = np.empty(b, dtype=np.float32)
+                    curvature = np.empty(b, dtype=np.float32)
 
                     def phase1(t):
                         r0, r1 = row_cuts[t], row_cuts[t + 1]
                         p0, p1 = pair_cuts[t], pair_cuts[t + 1]
                         if r0 == r1:
                             return 0.0
-                        loss, grad_h[r0:r1], inv_sums[r0:r1] = forward_block(
+                        loss, grad_h[r0:r1], inv_sums[r0:r1], curvature[r0:r1] = forward_block(
                             h[r0:r1],
                             w_out_aug,
                             e[r0:r1],
@@ -391,17 +427,19 @@ def train_softmax(
                             f"non-finite loss in epoch {epoch + 1} "
                             f"(batch starting at center {begin})"
                         )
-                    h_aug, h_ctx = context_inputs(h, n_contexts, inv_sums)
+                    h_aug = center_inputs(h, n_contexts, inv_sums)
                     input_limit = MAX_LOGIT_STEP / max(w_norm, 1e-30)
 
                     def phase2(t):
                         # Rows v0:v1 of both matrices belong to this thread alone.
                         v0, v1 = vocab_cuts[t], vocab_cuts[t + 1]
-                        grad_mass = output_gradient(e[:b, v0:v1], h_aug, h_ctx, v0, rows, cols)
+                        grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols)
                         mine = (centers >= v0) & (centers < v1)
-                        update_inputs(w_in, centers[mine], grad_h[mine], step, input_limit)
+                        update_inputs(
+                            w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit
+                        )
                         return update_outputs(
-                            w_out_aug, v0, grad_mass, step, MAX_LOGIT_STEP / h_norm
+                            w_out_aug, v0, grad_curv, step, MAX_LOGIT_STEP / h_norm
                         )
 
                     w_norm = max(pool.map(phase2))
@@ -434,7 +472,7 @@ def log_likelihood(corpus, w_in, w_out_aug, *, window, batch_size):
     n_words = len(w_in)
     batch = effective_batch_size(batch_size, n_words)
     e = np.empty((batch, n_words), dtype=np.float32)
-    w_norm = max_row_norm(w_out_aug[:, :-1])
+    w_norm = float(np.sqrt(w_out_aug[:, -1].max()))
     total = 0.0
     n_pairs = 0
     for begin in range(0, len(positions), batch):

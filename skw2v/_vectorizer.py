@@ -65,10 +65,12 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     learning_rate : float, default=0.025
         Initial SGD step (word2vec's ``-alpha``), decayed linearly to
         ``min_learning_rate`` over all epochs. It is the step of one center
-        word's update, as in word2vec; a minibatch averages the updates that
-        fall on the same row instead of adding them, so the same value trains
-        alike for any ``batch_size``. Too large a value makes training diverge,
-        which raises a ``ValueError`` naming this parameter.
+        word's update, as in word2vec's sequential SGD; a minibatch gives each
+        row the step that the sequential updates of its examples would take
+        (see the User Guide), so the same value trains alike for any
+        ``batch_size``. Far too large values degrade the vectors; should
+        training ever produce a non-finite loss, ``fit`` raises a
+        ``ValueError`` naming this parameter.
 
     min_learning_rate : float, default=0.0001
         Final SGD step (gensim's ``min_alpha``). Must not exceed ``learning_rate``.
@@ -383,7 +385,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         finally:
             del self._elapsed
         self.word_vectors_ = w_in
-        self.context_vectors_ = np.ascontiguousarray(w_out_aug[:, :-1])
+        self.context_vectors_ = np.ascontiguousarray(w_out_aug[:, : self.vector_size])
         self.loss_curve_ = np.asarray(loss_curve, dtype=np.float64)
         self.n_iter_ = self.epochs
         self._n_features_out = self.vector_size

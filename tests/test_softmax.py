@@ -7,8 +7,10 @@ from skw2v._softmax import (
     LOGIT_LIMIT,
     augment_output,
     clip_rows,
+    forward_block,
     log_likelihood,
     softmax_gradients,
+    sequential_factor,
     train_softmax,
     update_inputs,
 )
@@ -105,12 +107,54 @@ def test_log_likelihood_matches_reference():
     assert total == pytest.approx(expected, rel=1e-5)
 
 
-def test_update_inputs_averages_repeated_rows():
+def test_update_inputs_adds_repeated_rows_like_sequential_steps():
+    """Rows sharing a center add gradients and curvatures; the step is
+    step * (1 - exp(-step * A)) / (step * A) times the summed gradient."""
     w_in = np.zeros((3, 2), dtype=np.float32)
     centers = np.array([2, 0, 2, 2])
     grad = np.array([[1, 0], [5, 5], [3, 0], [2, 3]], dtype=np.float32)
-    update_inputs(w_in, centers, grad, step=0.5)
-    np.testing.assert_allclose(w_in, [[-2.5, -2.5], [0, 0], [-1.0, -0.5]])
+    curvature = np.array([1.0, 0.0, 2.0, 1.0], dtype=np.float32)
+    update_inputs(w_in, centers, grad, curvature, step=0.5)
+    factor = (1 - np.exp(-0.5 * 4.0)) / (0.5 * 4.0)  # row 2: A = 1 + 2 + 1
+    np.testing.assert_allclose(w_in[2], -0.5 * factor * np.array([6, 3]), rtol=1e-6)
+    np.testing.assert_allclose(w_in[0], [-2.5, -2.5], rtol=1e-6)  # A = 0: plain SGD
+    np.testing.assert_array_equal(w_in[1], 0)
+
+
+def test_sequential_factor_matches_repeated_steps():
+    """m steps of size lr on a 1-D quadratic with curvature a each move
+    1 - (1 - lr a)^m of the way; for small lr a that is 1 - exp(-lr m a)."""
+    lr, a, m = 0.01, 0.5, 400
+    sequential = 1 - (1 - lr * a) ** m
+    assert lr * m * a * sequential_factor(lr * m * a) == pytest.approx(sequential, rel=0.01)
+    assert sequential_factor(0.0) == 1.0
+    assert sequential_factor(1e3) == pytest.approx(1e-3)
+
+
+def test_center_curvature_bounds_the_hessian():
+    """C trace(Cov_p(w)) bounds the largest eigenvalue of the Hessian in h,
+    which is C Cov_p(w) = C (W^T diag(p) W - mu mu^T); checked against finite
+    differences of the exact gradient too."""
+    h, w_out, rows, cols, n_ctx = random_batch(3)
+    w_aug = augment_output(w_out)
+    e = np.empty((len(h), len(w_out)), np.float32)
+    *_, curvature = forward_block(h, w_aug, e, rows, cols, n_ctx, 0.0)
+    w = w_out.astype(np.float64)
+    for b in range(len(h)):
+        z = w @ h[b]
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        mu = p @ w
+        hessian = n_ctx[b] * (w.T @ (p[:, None] * w) - np.outer(mu, mu))
+        grad = lambda x: n_ctx[b] * (w.T @ np.exp(w @ x - (w @ x).max())) / np.exp(
+            w @ x - (w @ x).max()
+        ).sum()
+        numeric = np.array(
+            [(grad(h[b] + 1e-5 * u) - grad(h[b] - 1e-5 * u)) / 2e-5 for u in np.eye(len(h[b]))]
+        )
+        np.testing.assert_allclose(hessian, numeric, atol=1e-4)
+        assert np.linalg.eigvalsh(hessian).max() <= curvature[b] * (1 + 1e-4)
+        assert curvature[b] == pytest.approx(np.trace(hessian), rel=1e-3)
 
 
 def test_clip_rows_bounds_each_row():

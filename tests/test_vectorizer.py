@@ -3,15 +3,17 @@ quality on the generated corpus, reproducibility, and every kind of bad input.
 
 Calibration of the stochastic thresholds (tests/conftest.py's topic_separation on
 make_topic_corpus(n_documents=400), vector_size=20, min_count=1, 10 seeds 0-9,
-measured 2026-11-25):
-- default settings: same-minus-cross-topic cosine gap 1.036-1.055, nearest
-  neighbour purity 1.00 in all 10; first-to-last epoch loss drop 0.945-0.980.
-- batch_size=64: gap 0.950-0.975; batch_size=1024: gap 1.029-1.166; purity 1.00.
-- learning_rate=1e-4: gap -0.015..0.022, purity 0.16-0.28 (learns nothing).
-- learning_rate=2.0: gap 0.668-0.725 (degraded), all vectors finite.
-Thresholds sit well outside those ranges: gap > 0.6 and purity >= 0.9 for a
-trained model, gap < 0.1 for lr=1e-4, and lr=2.0's gap at least 0.15 below the
-default's.
+measured 2026-11-25 with the sequential-step update rule):
+- default settings (batch 512): same-minus-cross-topic cosine gap 0.910-0.919,
+  nearest-neighbour purity 1.00 in all 10; first-to-last epoch loss drop
+  0.317-0.338 (the first epoch already learns most).
+- batch_size=64: gap 0.972-0.981; batch_size=1024: gap 0.884-0.900; purity 1.00.
+- learning_rate=1e-4: gap -0.011..0.029, purity 0.16-0.28 (learns nothing).
+- learning_rate=2.0: gap 0.697-0.757 (degraded), all vectors finite; with seed
+  0 the default's gap is 0.918 and lr=2.0's 0.741.
+Thresholds sit outside those ranges: gap > 0.6 and purity >= 0.9 for a trained
+model, loss drop > 0.15, gap < 0.1 for lr=1e-4, and lr=2.0's gap at least 0.1
+below the default's.
 """
 
 import pickle
@@ -154,7 +156,8 @@ def test_same_topic_words_are_nearer(topic_corpus, batch_size):
 
 
 def test_loss_falls(fitted):
-    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0] - 0.3
+    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0] - 0.15
+    assert fitted.loss_curve_[-1] < np.log(len(fitted.vocabulary_)) - 0.5  # uniform costs log V
     assert np.all(np.isfinite(fitted.loss_curve_))
 
 
@@ -167,7 +170,7 @@ def test_learning_rate_grid_behaves(topic_corpus):
         assert np.isfinite(vec.word_vectors_).all() and np.isfinite(vec.context_vectors_).all()
         results[lr] = topic_separation(vec, topics)[0]
     assert results[1e-4] < 0.1  # too small: learns (almost) nothing
-    assert results[2.0] < results[0.025] - 0.15  # too large: degrades, no NaN
+    assert results[2.0] < results[0.025] - 0.1  # too large: degrades, no NaN
     assert results[2.0] > 0.3
 
 
@@ -373,8 +376,8 @@ def test_divergence_error_names_learning_rate(monkeypatch, topic_corpus):
     import skw2v._softmax as kernel
 
     def exploding_forward(*args, **kwargs):
-        loss, grad_h, inv_sums = original(*args, **kwargs)
-        return float("inf"), grad_h, inv_sums
+        loss, *rest = original(*args, **kwargs)
+        return (float("inf"), *rest)
 
     original = kernel.forward_block
     monkeypatch.setattr(kernel, "forward_block", exploding_forward)
