@@ -116,12 +116,16 @@ def max_row_norm(vectors):
     return float(np.sqrt(np.einsum("ij,ij->i", vectors, vectors).max()))
 
 
-def clip_rows(steps, limit):
-    """Shrink each row of ``steps`` in place to Euclidean norm at most ``limit``."""
-    norms = np.sqrt(np.einsum("ij,ij->i", steps, steps))
+def scale_and_clip(steps, scale, limit):
+    """``steps *= scale[:, None]``, then shrink rows longer than ``limit``; one pass.
+
+    Returns the number of rows that were shrunk.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->i", steps, steps)) * scale
     too_long = norms > limit
     if too_long.any():
-        steps[too_long] *= (limit / norms[too_long])[:, None]
+        scale = np.where(too_long, scale * limit / np.where(too_long, norms, 1), scale)
+    steps *= scale[:, None].astype(steps.dtype, copy=False)
     return int(too_long.sum())
 
 
@@ -268,8 +272,7 @@ def update_outputs(w_out_aug, start, grad_curv, step, max_norm=np.inf):
     """
     d = w_out_aug.shape[1] - 2
     grad = grad_curv[:, :d]
-    grad *= (step * sequential_factor(step * grad_curv[:, d]))[:, None]
-    clip_rows(grad, max_norm)
+    scale_and_clip(grad, step * sequential_factor(step * grad_curv[:, d]), max_norm)
     stop = start + len(grad_curv)
     block = w_out_aug[start:stop, :d]
     block -= grad
@@ -292,8 +295,7 @@ def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf):
     starts = np.flatnonzero(np.r_[True, sorted_centers[1:] != sorted_centers[:-1]])
     sums = np.add.reduceat(grad_h[order], starts, axis=0)
     total_curvature = np.add.reduceat(curvature[order], starts)
-    sums *= (step * sequential_factor(step * total_curvature))[:, None]
-    clip_rows(sums, max_norm)
+    scale_and_clip(sums, step * sequential_factor(step * total_curvature), max_norm)
     w_in[sorted_centers[starts]] -= sums
 
 

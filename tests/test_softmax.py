@@ -6,7 +6,7 @@ import pytest
 from skw2v._softmax import (
     LOGIT_LIMIT,
     augment_output,
-    clip_rows,
+    scale_and_clip,
     forward_block,
     log_likelihood,
     softmax_gradients,
@@ -157,10 +157,10 @@ def test_center_curvature_bounds_the_hessian():
         assert curvature[b] == pytest.approx(np.trace(hessian), rel=1e-3)
 
 
-def test_clip_rows_bounds_each_row():
-    steps = np.array([[3.0, 4.0], [0.3, 0.4]], dtype=np.float32)
-    assert clip_rows(steps, 1.0) == 1
-    np.testing.assert_allclose(steps, [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+def test_scale_and_clip_bounds_each_row():
+    steps = np.array([[3.0, 4.0], [0.3, 0.4], [1.0, 0.0]], dtype=np.float32)
+    assert scale_and_clip(steps, np.array([1.0, 1.0, 0.5]), 1.0) == 1
+    np.testing.assert_allclose(steps, [[0.6, 0.8], [0.3, 0.4], [0.5, 0.0]], rtol=1e-6)
 
 
 def _toy_training(n_threads, seed=0, epochs=3):
