@@ -190,3 +190,17 @@ def test_threads_give_bit_identical_results():
     _, w_in_b, w_out_b = _toy_training(2)
     np.testing.assert_array_equal(w_in_a, w_in_b)
     np.testing.assert_array_equal(w_out_a, w_out_b)
+
+
+def test_batch_buffer_is_bounded_for_large_vocabularies(monkeypatch):
+    """The (batch, V) buffer never exceeds BUFFER_BYTES: big vocabularies get
+    smaller batches, and training still works with them."""
+    import skw2v._softmax as kernel
+
+    assert kernel.effective_batch_size(1024, 1_000_000) * 1_000_000 * 4 <= kernel.BUFFER_BYTES
+    assert kernel.effective_batch_size(1024, 10_000) == 1024
+    assert kernel.effective_batch_size(1024, 10**12) == 1
+    monkeypatch.setattr(kernel, "BUFFER_BYTES", 4 * 40 * 3)  # 3 rows of 40 words
+    assert kernel.effective_batch_size(128, 40) == 3
+    curve, w_in, _ = _toy_training(1, epochs=1)
+    assert np.isfinite(curve).all() and np.isfinite(w_in).all()
