@@ -430,7 +430,10 @@ def train_softmax(
                             f"(batch starting at center {begin})"
                         )
                     h_aug = center_inputs(h, n_contexts, inv_sums)
+                    # Trust region: no row step may move a logit by more than
+                    # MAX_LOGIT_STEP, given the largest vector on the other side.
                     input_limit = MAX_LOGIT_STEP / max(w_norm, 1e-30)
+                    output_limit = MAX_LOGIT_STEP / max(h_norm, 1e-30)
 
                     def phase2(t):
                         # Rows v0:v1 of both matrices belong to this thread alone.
@@ -440,9 +443,7 @@ def train_softmax(
                         update_inputs(
                             w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit
                         )
-                        return update_outputs(
-                            w_out_aug, v0, grad_curv, step, MAX_LOGIT_STEP / h_norm
-                        )
+                        return update_outputs(w_out_aug, v0, grad_curv, step, output_limit)
 
                     w_norm = max(pool.map(phase2))
                     epoch_loss += batch_loss
