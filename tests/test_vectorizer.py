@@ -405,3 +405,28 @@ def test_make_topic_corpus_is_reproducible():
     assert a[0] == b[0] and np.array_equal(a[1], b[1])
     with pytest.raises(ValueError, match="n_topics"):
         make_topic_corpus(10, n_topics=99)
+
+
+def test_joblib_round_trip(fitted, topic_corpus, tmp_path):
+    import joblib
+
+    docs, _, _ = topic_corpus
+    joblib.dump(fitted, tmp_path / "vectorizer.joblib")
+    restored = joblib.load(tmp_path / "vectorizer.joblib")
+    np.testing.assert_array_equal(restored.transform(docs[:20]), fitted.transform(docs[:20]))
+
+
+def test_file_input(topic_corpus, tmp_path):
+    docs, _, _ = topic_corpus
+    for i, doc in enumerate(docs[:60]):
+        (tmp_path / f"{i}.txt").write_text(doc, encoding="utf-8")
+    handles = [open(tmp_path / f"{i}.txt", "rb") for i in range(60)]
+    try:
+        from_files = SkipGramVectorizer(**FAST, input="file").fit(handles)
+    finally:
+        for handle in handles:
+            handle.close()
+    from_text = SkipGramVectorizer(**FAST).fit(docs[:60])
+    np.testing.assert_array_equal(from_files.word_vectors_, from_text.word_vectors_)
+    with pytest.raises(TypeError, match="expected an open file"):
+        SkipGramVectorizer(**FAST, input="file").fit(["not a file"])
