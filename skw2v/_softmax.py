@@ -53,25 +53,17 @@ threads write the same memory and every sum is taken in a fixed order, so a
 given seed gives bit-identical vectors run after run.
 """
 
-import time
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 
+from ._sgd import MAX_LOGIT_STEP, scale_and_clip, sequential_factor, update_inputs
+from ._training import splits
 from ._windows import context_pairs, training_positions
 
 #: Largest bound on |logit| for which the row maximum is not subtracted:
 #: V * exp(50) stays below float32's maximum for any V < 6e16, and exp(-50)
 #: stays above its smallest normal number.
 LOGIT_LIMIT = 50.0
-
-#: Largest change of any logit that one update of one row may cause, in nats.
-#: Steps are shrunk to this bound (a trust region): inert at sensible learning
-#: rates, it turns the runaway growth of a too-large rate into slow, degraded
-#: training instead of overflow.
-MAX_LOGIT_STEP = 1.0
 
 #: Largest (batch, vocabulary) buffer; larger vocabularies get smaller batches.
 BUFFER_BYTES = 256 * 2**20
@@ -89,21 +81,6 @@ def augment_output(w_out):
     return np.hstack([w_out, np.ones((len(w_out), 1), dtype=np.float32), squared])
 
 
-def sequential_factor(x):
-    """``(1 - exp(-x)) / x``, with its limit 1 at ``x = 0``.
-
-    ``m`` SGD steps of size ``lr`` on a quadratic whose curvatures add up to
-    ``A`` move ``1 - exp(-lr A)`` of the way to its minimum (for small
-    per-step curvature); their summed gradient, applied at once, would move
-    ``lr A`` of the way. Scaling the summed step by ``f(lr A)`` gives the
-    sequential result: a plain sum while ``lr A`` is small, never an
-    overshoot when it is large.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    safe = np.maximum(x, 1e-12)
-    return np.where(x > 1e-6, -np.expm1(-safe) / safe, 1.0 - x / 2).astype(np.float32)
-
-
 def effective_batch_size(batch_size, n_words):
     """``batch_size``, reduced so the (batch, n_words) float32 buffer fits ``BUFFER_BYTES``."""
     return int(max(1, min(batch_size, BUFFER_BYTES // (4 * n_words))))
@@ -114,19 +91,6 @@ def max_row_norm(vectors):
     if len(vectors) == 0:
         return 0.0
     return float(np.sqrt(np.einsum("ij,ij->i", vectors, vectors).max()))
-
-
-def scale_and_clip(steps, scale, limit):
-    """``steps *= scale[:, None]``, then shrink rows longer than ``limit``; one pass.
-
-    Returns the number of rows that were shrunk.
-    """
-    norms = np.sqrt(np.einsum("ij,ij->i", steps, steps)) * scale
-    too_long = norms > limit
-    if too_long.any():
-        scale = np.where(too_long, scale * limit / np.where(too_long, norms, 1), scale)
-    steps *= scale[:, None].astype(steps.dtype, copy=False)
-    return int(too_long.sum())
 
 
 def _exp_logits(h, w_out_aug, e, logit_bound, rows, cols):
@@ -281,182 +245,83 @@ def update_outputs(w_out_aug, start, grad_curv, step, max_norm=np.inf):
     return float(np.sqrt(squared.max())) if len(squared) else 0.0
 
 
-def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf):
-    """Apply the summed center gradients to the input rows.
-
-    The rows of the batch sharing a center add their gradients and their
-    curvatures ``A``; the row moves by ``-step * sequential_factor(step * A)``
-    times the sum, clipped to norm ``max_norm``.
-    """
-    if len(centers) == 0:
-        return
-    order = np.argsort(centers, kind="stable")
-    sorted_centers = centers[order]
-    starts = np.flatnonzero(np.r_[True, sorted_centers[1:] != sorted_centers[:-1]])
-    sums = np.add.reduceat(grad_h[order], starts, axis=0)
-    total_curvature = np.add.reduceat(curvature[order], starts)
-    scale_and_clip(sums, step * sequential_factor(step * total_curvature), max_norm)
-    w_in[sorted_centers[starts]] -= sums
-
-
-class _Pool:
-    """Runs a function over task indices on ``n`` threads (inline when n == 1)."""
-
-    def __init__(self, n):
-        self.n = n
-        self._executor = ThreadPoolExecutor(n) if n > 1 else None
-
-    def map(self, fn):
-        if self._executor is None:
-            return [fn(0)]
-        return list(self._executor.map(fn, range(self.n)))
-
-    def close(self):
-        if self._executor is not None:
-            self._executor.shutdown()
-
-
-def _splits(n, parts):
-    """Boundaries cutting ``range(n)`` into ``parts`` near-equal blocks."""
-    return np.linspace(0, n, parts + 1).round().astype(np.int64)
-
-
-def train_softmax(
-    corpus,
-    w_in,
-    w_out_aug,
-    *,
-    window,
-    epochs,
-    batch_size,
-    learning_rate,
-    min_learning_rate,
-    rng,
-    n_threads=1,
-    on_epoch=None,
-):
-    """Train input and output vectors in place with minibatch SGD.
+class SoftmaxObjective:
+    """Full-softmax output layer: state and one SGD step (see the module docstring).
 
     Parameters
     ----------
-    corpus : Corpus
-        Word ids with document offsets; windows stay inside documents.
-    w_in : ndarray of float32, shape (V, d)
-        Input (word) vectors, updated in place.
-    w_out_aug : ndarray of float32, shape (V, d + 2)
-        Output vectors in :func:`augment_output`'s layout, updated in place.
-    window : int
-        Context words on each side of a center.
-    epochs : int
-        Passes over the corpus, each in a fresh random order of centers.
+    n_words, dim : int
+        Vocabulary size and vector dimension.
     batch_size : int
-        Centers per minibatch (reduced for huge vocabularies, see
-        :func:`effective_batch_size`).
-    learning_rate, min_learning_rate : float
-        The step decays linearly from the first to the second over all batches.
-    rng : numpy.random.RandomState
-        Source of the center order.
-    n_threads : int, default=1
-        Worker threads, each running single-threaded BLAS.
-    on_epoch : callable, optional
-        Called as ``on_epoch(epoch, mean_loss, n_centers, seconds)`` after each epoch.
-
-    Returns
-    -------
-    loss_curve : list of float
-        Mean loss per context word in each epoch.
-
-    Raises
-    ------
-    FloatingPointError
-        When the loss stops being finite (the learning rate is too large).
+        Largest batch ``step`` will see (reduced for huge vocabularies).
+    n_threads : int
+        Threads of the pool that ``step`` receives.
     """
-    positions = training_positions(corpus.indptr)
-    n_words = len(w_in)
-    batch = effective_batch_size(batch_size, n_words)
-    e = np.empty((batch, n_words), dtype=np.float32)
-    vocab_cuts = _splits(n_words, n_threads)
-    total_steps = epochs * len(positions)
-    done = 0
-    w_norm = float(np.sqrt(w_out_aug[:, -1].max()))
-    loss_curve = []
-    pool = _Pool(n_threads)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            for epoch in range(epochs):
-                tic = time.perf_counter()
-                rng.shuffle(positions)
-                epoch_loss = 0.0
-                epoch_pairs = 0
-                for begin in range(0, len(positions), batch):
-                    batch_positions = positions[begin : begin + batch]
-                    b = len(batch_positions)
-                    step = learning_rate - (learning_rate - min_learning_rate) * (
-                        done / total_steps
-                    )
-                    centers = corpus.ids[batch_positions]
-                    rows, cols, n_contexts = context_pairs(
-                        batch_positions, corpus.ids, corpus.indptr, window
-                    )
-                    h = w_in[centers]
-                    h_norm = max_row_norm(h)
-                    bound = h_norm * w_norm
-                    row_cuts = _splits(b, n_threads)
-                    pair_cuts = np.searchsorted(rows, row_cuts)
-                    grad_h = np.empty_like(h)
-                    inv_sums = np.empty(b, dtype=np.float32)
-                    curvature = np.empty(b, dtype=np.float32)
 
-                    def phase1(t):
-                        r0, r1 = row_cuts[t], row_cuts[t + 1]
-                        p0, p1 = pair_cuts[t], pair_cuts[t + 1]
-                        if r0 == r1:
-                            return 0.0
-                        loss, grad_h[r0:r1], inv_sums[r0:r1], curvature[r0:r1] = forward_block(
-                            h[r0:r1],
-                            w_out_aug,
-                            e[r0:r1],
-                            rows[p0:p1] - r0,
-                            cols[p0:p1],
-                            n_contexts[r0:r1],
-                            bound,
-                        )
-                        return loss
+    def __init__(self, n_words, dim, batch_size, n_threads):
+        self.w_out_aug = augment_output(np.zeros((n_words, dim), dtype=np.float32))
+        self.max_batch = effective_batch_size(batch_size, n_words)
+        self._e = np.empty((self.max_batch, n_words), dtype=np.float32)
+        self._vocab_cuts = splits(n_words, n_threads)
+        self._n_threads = n_threads
+        self._w_norm = 0.0
 
-                    batch_loss = sum(pool.map(phase1))
-                    if not np.isfinite(batch_loss):
-                        raise FloatingPointError(
-                            f"non-finite loss in epoch {epoch + 1} "
-                            f"(batch starting at center {begin})"
-                        )
-                    h_aug = center_inputs(h, n_contexts, inv_sums)
-                    # Trust region: no row step may move a logit by more than
-                    # MAX_LOGIT_STEP, given the largest vector on the other side.
-                    input_limit = MAX_LOGIT_STEP / max(w_norm, 1e-30)
-                    output_limit = MAX_LOGIT_STEP / max(h_norm, 1e-30)
+    def output_vectors(self):
+        """The (V, d) output vectors, as a copy."""
+        return np.ascontiguousarray(self.w_out_aug[:, :-2])
 
-                    def phase2(t):
-                        # Rows v0:v1 of both matrices belong to this thread alone.
-                        v0, v1 = vocab_cuts[t], vocab_cuts[t + 1]
-                        grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols)
-                        mine = (centers >= v0) & (centers < v1)
-                        update_inputs(
-                            w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit
-                        )
-                        return update_outputs(w_out_aug, v0, grad_curv, step, output_limit)
+    def is_finite(self):
+        return bool(np.isfinite(self.w_out_aug).all())
 
-                    w_norm = max(pool.map(phase2))
-                    epoch_loss += batch_loss
-                    epoch_pairs += len(rows)
-                    done += b
-                if not (np.isfinite(w_in).all() and np.isfinite(w_out_aug).all()):
-                    raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
-                loss_curve.append(epoch_loss / epoch_pairs)
-                if on_epoch is not None:
-                    on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
-    finally:
-        pool.close()
-    return loss_curve
+    def step(self, w_in, centers, rows, cols, n_contexts, step, rng, pool):
+        """One SGD step on a batch; returns its summed loss."""
+        w_out_aug, e = self.w_out_aug, self._e
+        b = len(centers)
+        h = w_in[centers]
+        h_norm = max_row_norm(h)
+        bound = h_norm * self._w_norm
+        row_cuts = splits(b, self._n_threads)
+        pair_cuts = np.searchsorted(rows, row_cuts)
+        grad_h = np.empty_like(h)
+        inv_sums = np.empty(b, dtype=np.float32)
+        curvature = np.empty(b, dtype=np.float32)
+
+        def phase1(t):
+            # Rows r0:r1 of the batch (and of the buffer) belong to thread t.
+            r0, r1 = row_cuts[t], row_cuts[t + 1]
+            p0, p1 = pair_cuts[t], pair_cuts[t + 1]
+            if r0 == r1:
+                return 0.0
+            loss, grad_h[r0:r1], inv_sums[r0:r1], curvature[r0:r1] = forward_block(
+                h[r0:r1],
+                w_out_aug,
+                e[r0:r1],
+                rows[p0:p1] - r0,
+                cols[p0:p1],
+                n_contexts[r0:r1],
+                bound,
+            )
+            return loss
+
+        loss = sum(pool.map(phase1))
+        if not np.isfinite(loss):
+            return loss
+        h_aug = center_inputs(h, n_contexts, inv_sums)
+        # Trust region: no row step may move a logit by more than
+        # MAX_LOGIT_STEP, given the largest vector on the other side.
+        input_limit = MAX_LOGIT_STEP / max(self._w_norm, 1e-30)
+        output_limit = MAX_LOGIT_STEP / max(h_norm, 1e-30)
+
+        def phase2(t):
+            # Rows v0:v1 of both matrices belong to thread t alone.
+            v0, v1 = self._vocab_cuts[t], self._vocab_cuts[t + 1]
+            grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols)
+            mine = (centers >= v0) & (centers < v1)
+            update_inputs(w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit)
+            return update_outputs(w_out_aug, v0, grad_curv, step, output_limit)
+
+        self._w_norm = max(pool.map(phase2))
+        return loss
 
 
 def log_likelihood(corpus, w_in, w_out_aug, *, window, batch_size):

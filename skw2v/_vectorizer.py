@@ -23,7 +23,9 @@ from threadpoolctl import threadpool_info
 
 from ._analyzer import build_analyzer, iter_token_lists
 from ._pooling import mean_pool
-from ._softmax import augment_output, log_likelihood, train_softmax
+from ._negative import NegativeObjective
+from ._softmax import SoftmaxObjective, augment_output, log_likelihood
+from ._training import keep_probabilities, train
 from ._vocab import count_and_encode, encode, prune_vocabulary, remap
 from ._windows import training_positions
 
@@ -39,6 +41,21 @@ def _blas_threads():
     """Threads the loaded BLAS libraries use (1 when none reports)."""
     counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
     return max(counts, default=1)
+
+
+def _softmax_objective(estimator, counts, n_threads):
+    return SoftmaxObjective(len(counts), estimator.vector_size, estimator.batch_size, n_threads)
+
+
+def _negative_objective(estimator, counts, n_threads):
+    return NegativeObjective(
+        counts, estimator.vector_size, estimator.negative, estimator.ns_exponent, n_threads
+    )
+
+
+#: loss name -> factory(estimator, word counts, n_threads) of the output layer.
+#: A new objective is one module with a class like these plus one entry here.
+OBJECTIVES = {"softmax": _softmax_objective, "negative": _negative_objective}
 
 
 class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -95,6 +112,35 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ``min_count``); ties are broken by the word itself, so the vocabulary
         does not depend on document order. The full softmax costs time
         proportional to the vocabulary size, so this is the main speed knob.
+
+    loss : {"softmax", "negative"}, default="softmax"
+        Training objective. ``"softmax"``: the exact full softmax over the
+        vocabulary, one per center shared by its window (cost proportional to
+        the vocabulary size). ``"negative"``: skip-gram with negative sampling
+        (Mikolov et al. 2013b; word2vec's ``-negative``, gensim's ``sg=1``),
+        whose cost does not grow with the vocabulary: the choice for large
+        corpora and vocabularies.
+
+    negative : int, default=5
+        Noise words per context word with ``loss="negative"`` (word2vec's
+        ``-negative``). Ignored by the softmax.
+
+    ns_exponent : float, default=0.75
+        Noise words are drawn from the unigram distribution raised to this
+        power (gensim's ``ns_exponent``). Ignored by the softmax.
+
+    sample : float, default=1e-3
+        Frequent-word subsampling threshold (word2vec's ``-sample``): each
+        occurrence of a word with corpus frequency ``f`` is kept with
+        probability ``(sqrt(f / sample) + 1) * sample / f``, redrawn every
+        epoch; dropped words are removed before windows are formed. 0 keeps
+        every word. Applies to both objectives.
+
+    shrink_windows : bool, default=True
+        Draw each center's window uniformly from ``1..window``, as word2vec
+        does, so nearer words count more. False uses ``window`` for every
+        center. Applies to both objectives; ``score`` always uses the full
+        window.
 
     input : {"content", "file", "filename"}, default="content"
         As in ``CountVectorizer``: documents are strings, open files, or file names.
@@ -199,6 +245,11 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "loss": [StrOptions(set(OBJECTIVES))],
+        "negative": [Interval(Integral, 1, None, closed="left")],
+        "ns_exponent": [Interval(Real, None, None, closed="neither")],
+        "sample": [Interval(Real, 0, 1, closed="left")],
+        "shrink_windows": ["boolean"],
         "input": [StrOptions({"content", "file", "filename"})],
         "encoding": [str],
         "decode_error": [StrOptions({"strict", "ignore", "replace"})],
@@ -229,6 +280,11 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         batch_size=1024,
         min_count=5,
         max_features=None,
+        loss="softmax",
+        negative=5,
+        ns_exponent=0.75,
+        sample=1e-3,
+        shrink_windows=True,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -251,6 +307,11 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.batch_size = batch_size
         self.min_count = min_count
         self.max_features = max_features
+        self.loss = loss
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.sample = sample
+        self.shrink_windows = shrink_windows
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -354,22 +415,24 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         w_in = ((rng.random_sample((n_words, self.vector_size)) - 0.5) / self.vector_size).astype(
             np.float32
         )
-        w_out_aug = augment_output(np.zeros((n_words, self.vector_size), dtype=np.float32))
         n_threads = self._n_threads()
+        objective = OBJECTIVES[self.loss](self, self.word_counts_, n_threads)
         if self.verbose > 0:
             print(
                 f"[{type(self).__name__}] {corpus.n_tokens:,} words in "
                 f"{corpus.n_documents:,} documents, vocabulary {n_words:,}, "
-                f"{n_threads} thread(s)",
+                f"loss={self.loss!r}, {n_threads} thread(s)",
                 flush=True,
             )
         self._elapsed = 0.0
         try:
-            loss_curve = train_softmax(
+            loss_curve = train(
                 corpus,
                 w_in,
-                w_out_aug,
+                objective,
                 window=self.window,
+                shrink_windows=self.shrink_windows,
+                keep=keep_probabilities(self.word_counts_, self.sample),
                 epochs=self.epochs,
                 batch_size=self.batch_size,
                 learning_rate=self.learning_rate,
@@ -387,7 +450,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         finally:
             del self._elapsed
         self.word_vectors_ = w_in
-        self.context_vectors_ = np.ascontiguousarray(w_out_aug[:, : self.vector_size])
+        self.context_vectors_ = objective.output_vectors()
         self.loss_curve_ = np.asarray(loss_curve, dtype=np.float64)
         self.n_iter_ = self.epochs
         self._n_features_out = self.vector_size

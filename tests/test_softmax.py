@@ -6,14 +6,13 @@ import pytest
 from skw2v._softmax import (
     LOGIT_LIMIT,
     augment_output,
-    scale_and_clip,
     forward_block,
     log_likelihood,
+    SoftmaxObjective,
     softmax_gradients,
-    sequential_factor,
-    train_softmax,
-    update_inputs,
 )
+from skw2v._sgd import scale_and_clip, sequential_factor, update_inputs
+from skw2v._training import train
 from skw2v._vocab import Corpus
 
 
@@ -168,13 +167,13 @@ def _toy_training(n_threads, seed=0, epochs=3):
     ids = rng.integers(0, 40, 3000).astype(np.int32)
     corpus = Corpus(ids, np.array([0, 1000, 2200, 3000]))
     w_in = ((rng.random((40, 8)) - 0.5) / 8).astype(np.float32)
-    w_out = augment_output(np.zeros((40, 8), np.float32))
-    curve = train_softmax(
-        corpus, w_in, w_out, window=3, epochs=epochs, batch_size=128,
-        learning_rate=0.05, min_learning_rate=0.001,
+    objective = SoftmaxObjective(40, 8, 128, n_threads)
+    curve = train(
+        corpus, w_in, objective, window=3, shrink_windows=False, keep=np.ones(40),
+        epochs=epochs, batch_size=128, learning_rate=0.05, min_learning_rate=0.001,
         rng=np.random.RandomState(seed), n_threads=n_threads,
     )
-    return curve, w_in, w_out
+    return curve, w_in, objective.w_out_aug
 
 
 def test_training_lowers_the_loss_below_uniform():

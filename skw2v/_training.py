@@ -1,0 +1,182 @@
+"""The training loop shared by every objective: epochs, subsampling, batches.
+
+An objective (``_softmax.SoftmaxObjective``, ``_negative.NegativeObjective``)
+owns its output parameters and knows how to take one SGD step on a batch of
+centers with their context pairs. Everything else is here, once: frequent-word
+subsampling, the random order of centers, word2vec's window shrinking, the
+linear learning-rate decay, the thread pool, divergence checks and progress
+reporting. Adding an objective means writing one class with the two methods
+``step`` and ``output_vectors``; this module does not change.
+
+All randomness comes from the one ``rng`` passed in and is drawn on the
+calling thread in a fixed order, so results do not depend on thread timing.
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from ._vocab import Corpus
+from ._windows import context_pairs, training_positions
+
+
+def keep_probabilities(counts, sample):
+    """word2vec's probability of keeping each occurrence of each word.
+
+    A word making up a fraction ``f`` of the corpus is kept with probability
+    ``(sqrt(f / sample) + 1) * sample / f``, capped at 1 (Mikolov et al. 2013b,
+    as implemented in word2vec.c and gensim). ``sample=0`` keeps everything.
+
+    Parameters
+    ----------
+    counts : ndarray of int, shape (n_words,)
+        Occurrences of each word in the training corpus.
+    sample : float
+        The threshold; words rarer than about ``sample`` are always kept.
+
+    Returns
+    -------
+    keep : ndarray of float64, shape (n_words,)
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample <= 0:
+        return np.ones_like(counts)
+    threshold = sample * counts.sum()
+    with np.errstate(divide="ignore"):
+        keep = (np.sqrt(counts / threshold) + 1) * threshold / counts
+    return np.minimum(keep, 1.0)
+
+
+def subsample(corpus, keep, rng):
+    """Drop each token with probability ``1 - keep[word]``; documents keep their bounds.
+
+    Dropped tokens are removed before windows are formed, as in word2vec, so
+    windows reach further around frequent words.
+    """
+    if np.all(keep >= 1.0):
+        return corpus
+    mask = rng.random_sample(corpus.n_tokens) < keep[corpus.ids]
+    kept_before = np.zeros(corpus.n_tokens + 1, dtype=np.int64)
+    np.cumsum(mask, out=kept_before[1:])
+    return Corpus(corpus.ids[mask], kept_before[corpus.indptr])
+
+
+class Pool:
+    """Runs ``fn(t)`` for ``t`` in ``range(n)`` on ``n`` threads (inline when n == 1)."""
+
+    def __init__(self, n):
+        self.n = n
+        self._executor = ThreadPoolExecutor(n) if n > 1 else None
+
+    def map(self, fn):
+        if self._executor is None:
+            return [fn(0)]
+        return list(self._executor.map(fn, range(self.n)))
+
+    def close(self):
+        if self._executor is not None:
+            self._executor.shutdown()
+
+
+def splits(n, parts):
+    """Boundaries cutting ``range(n)`` into ``parts`` near-equal blocks."""
+    return np.linspace(0, n, parts + 1).round().astype(np.int64)
+
+
+def train(
+    corpus,
+    w_in,
+    objective,
+    *,
+    window,
+    shrink_windows,
+    keep,
+    epochs,
+    batch_size,
+    learning_rate,
+    min_learning_rate,
+    rng,
+    n_threads=1,
+    on_epoch=None,
+):
+    """Train ``w_in`` and the objective's output parameters in place.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        Word ids with document offsets; windows stay inside documents.
+    w_in : ndarray of float32, shape (V, d)
+        Input (word) vectors, updated in place.
+    objective : object
+        Has ``step(w_in, centers, rows, cols, n_contexts, step, rng, pool)``
+        returning the batch's summed loss; see ``_softmax`` and ``_negative``.
+    window : int
+        Context words on each side of a center.
+    shrink_windows : bool
+        Draw each center's window uniformly from ``1..window``, as word2vec does.
+    keep : ndarray of float, shape (V,)
+        Probability of keeping each occurrence of each word
+        (:func:`keep_probabilities`); redrawn every epoch.
+    epochs : int
+    batch_size : int
+        Centers per minibatch (the objective may need fewer: ``objective.batch``).
+    learning_rate, min_learning_rate : float
+        The step decays linearly from the first to the second over training.
+    rng : numpy.random.RandomState
+    n_threads : int, default=1
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, mean_loss, n_centers, seconds)``.
+
+    Returns
+    -------
+    loss_curve : list of float
+        Mean loss per context word in each epoch.
+
+    Raises
+    ------
+    FloatingPointError
+        When the loss or the vectors stop being finite.
+    """
+    batch = min(batch_size, getattr(objective, "max_batch", batch_size))
+    loss_curve = []
+    pool = Pool(n_threads)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            for epoch in range(epochs):
+                tic = time.perf_counter()
+                epoch_corpus = subsample(corpus, keep, rng)
+                positions = training_positions(epoch_corpus.indptr)
+                rng.shuffle(positions)
+                epoch_loss = 0.0
+                epoch_pairs = 0
+                for begin in range(0, len(positions), batch):
+                    batch_positions = positions[begin : begin + batch]
+                    progress = (epoch + begin / len(positions)) / epochs
+                    step = learning_rate - (learning_rate - min_learning_rate) * progress
+                    reduced = (
+                        rng.randint(1, window + 1, size=len(batch_positions))
+                        if shrink_windows
+                        else None
+                    )
+                    rows, cols, n_contexts = context_pairs(
+                        batch_positions, epoch_corpus.ids, epoch_corpus.indptr, window, reduced
+                    )
+                    centers = epoch_corpus.ids[batch_positions]
+                    loss = objective.step(w_in, centers, rows, cols, n_contexts, step, rng, pool)
+                    if not np.isfinite(loss):
+                        raise FloatingPointError(
+                            f"non-finite loss in epoch {epoch + 1} "
+                            f"(batch starting at center {begin})"
+                        )
+                    epoch_loss += loss
+                    epoch_pairs += len(rows)
+                if not (np.isfinite(w_in).all() and objective.is_finite()):
+                    raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
+                loss_curve.append(epoch_loss / max(epoch_pairs, 1))
+                if on_epoch is not None:
+                    on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
+    finally:
+        pool.close()
+    return loss_curve

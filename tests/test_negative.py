@@ -1,0 +1,133 @@
+"""The negative-sampling kernel and the shared training loop."""
+
+import numpy as np
+import pytest
+
+from skw2v._negative import (
+    NegativeObjective,
+    draw_negatives,
+    negative_sampling_gradients,
+    noise_distribution,
+)
+from skw2v._training import keep_probabilities, subsample, train
+from skw2v._vocab import Corpus
+
+
+def reference_loss(h, w_out, rows, cols, n_contexts, negatives, negative):
+    h, w = h.astype(np.float64), w_out.astype(np.float64)
+    z = np.einsum("ij,ij->i", h[rows], w[cols])
+    zn = h @ w[negatives].T
+    weight = n_contexts * negative / len(negatives)
+    return np.logaddexp(0, -z).sum() + weight @ np.logaddexp(0, zn).sum(axis=1)
+
+
+def finite_differences(f, x, eps=1e-4):
+    x = x.astype(np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += eps
+        down[index] -= eps
+        grad[index] = (f(up) - f(down)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_gradients_match_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((4, 5)).astype(np.float32)
+    w_out = rng.standard_normal((9, 5)).astype(np.float32)
+    rows = np.repeat(np.arange(4), rng.integers(1, 4, 4))
+    cols = rng.integers(0, 9, len(rows))
+    n_ctx = np.bincount(rows, minlength=4)
+    negatives = rng.integers(0, 9, 6)  # repeats allowed, as drawn
+    loss, grad_h, grad_w = negative_sampling_gradients(h, w_out, rows, cols, n_ctx, negatives, 5)
+    args = (rows, cols, n_ctx, negatives, 5)
+    assert loss == pytest.approx(reference_loss(h, w_out, *args), rel=1e-5)
+    np.testing.assert_allclose(
+        grad_h, finite_differences(lambda x: reference_loss(x, w_out, *args), h), rtol=1e-4, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        grad_w, finite_differences(lambda x: reference_loss(h, x, *args), w_out), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_noise_distribution_follows_the_exponent():
+    counts = np.array([100, 10, 1])
+    cdf = noise_distribution(counts, 0.75)
+    np.testing.assert_allclose(np.diff(np.r_[0, cdf]), counts**0.75 / (counts**0.75).sum())
+    draws = draw_negatives(cdf, 200_000, np.random.RandomState(0))
+    freq = np.bincount(draws, minlength=3) / 200_000
+    # binomial standard error is at most 0.0011 here; allow 5 of them
+    np.testing.assert_allclose(freq, np.diff(np.r_[0, cdf]), atol=0.006)
+
+
+def test_keep_probabilities_follow_word2vec():
+    counts = np.array([50_000, 1_000, 10])
+    keep = keep_probabilities(counts, 1e-3)
+    threshold = 1e-3 * counts.sum()
+    expected = np.minimum((np.sqrt(counts / threshold) + 1) * threshold / counts, 1)
+    np.testing.assert_allclose(keep, expected)
+    assert keep[2] == 1.0 and keep[0] < 0.3
+    np.testing.assert_array_equal(keep_probabilities(counts, 0), 1.0)
+
+
+def test_subsample_keeps_the_drawn_fraction_and_document_bounds():
+    rng = np.random.RandomState(0)
+    ids = rng.randint(0, 3, 60_000).astype(np.int32)
+    corpus = Corpus(ids, np.array([0, 20_000, 20_000, 60_000]))
+    keep = np.array([0.2, 0.5, 1.0])
+    kept = subsample(corpus, keep, np.random.RandomState(1))
+    for word in range(3):
+        n = (ids == word).sum()
+        rate = (kept.ids == word).sum() / n
+        # binomial standard error <= sqrt(0.25 / 20000) = 0.0035; allow 5 of them
+        assert abs(rate - keep[word]) < 0.018
+    assert kept.indptr[0] == 0 and kept.indptr[-1] == len(kept.ids)
+    assert kept.indptr[1] == kept.indptr[2]  # the empty document stays empty
+    first = corpus.ids[:20_000]
+    assert (kept.ids[: kept.indptr[1]] == 2).sum() == (first == 2).sum()  # keep=1: all stay
+
+
+def _train(n_threads, epochs=4, seed=0, lr=0.05):
+    rng = np.random.default_rng(seed)
+    # two "topics": words 0-9 occur together, words 10-19 occur together
+    docs = [rng.integers(10 * (i % 2), 10 * (i % 2) + 10, 60) for i in range(80)]
+    corpus = Corpus(np.concatenate(docs).astype(np.int32), np.arange(0, 4801, 60))
+    w_in = ((rng.random((20, 8)) - 0.5) / 8).astype(np.float32)
+    counts = np.bincount(corpus.ids, minlength=20)
+    objective = NegativeObjective(counts, 8, 5, 0.75, n_threads)
+    curve = train(
+        corpus, w_in, objective, window=3, shrink_windows=True, keep=np.ones(20),
+        epochs=epochs, batch_size=64, learning_rate=lr, min_learning_rate=1e-4,
+        rng=np.random.RandomState(seed), n_threads=n_threads,
+    )
+    return curve, w_in, objective.w_out
+
+
+def test_training_separates_cooccurring_words():
+    curve, w_in, _ = _train(1)
+    assert curve[-1] < curve[0]
+    # Negative sampling gives all vectors a shared direction; compare them
+    # around their mean, as analyses of word vectors usually do.
+    centered = w_in - w_in.mean(axis=0)
+    unit = centered / np.linalg.norm(centered, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    group = np.arange(20) // 10
+    same = (group[:, None] == group[None, :]) & ~np.eye(20, dtype=bool)
+    assert sims[same].mean() > sims[group[:, None] != group[None, :]].mean() + 0.5
+    np.fill_diagonal(sims, -np.inf)
+    assert (group[sims.argmax(axis=1)] == group).all()
+
+
+def test_threads_give_bit_identical_results():
+    _, a_in, a_out = _train(2)
+    _, b_in, b_out = _train(2)
+    np.testing.assert_array_equal(a_in, b_in)
+    np.testing.assert_array_equal(a_out, b_out)
+
+
+@pytest.mark.parametrize("lr", [1.0, 100.0])
+def test_large_learning_rates_stay_finite(lr):
+    curve, w_in, w_out = _train(1, epochs=2, lr=lr)
+    assert np.isfinite(curve).all() and np.isfinite(w_in).all() and np.isfinite(w_out).all()
