@@ -7,18 +7,22 @@ from skw2v._negative import (
     NegativeObjective,
     draw_negatives,
     negative_sampling_gradients,
-    noise_distribution,
+    noise_table,
 )
 from skw2v._training import keep_probabilities, subsample, train
 from skw2v._vocab import Corpus
 
 
 def reference_loss(h, w_out, rows, cols, n_contexts, negatives, negative):
+    """Each center's K noise words are shared by its C context words."""
     h, w = h.astype(np.float64), w_out.astype(np.float64)
-    z = np.einsum("ij,ij->i", h[rows], w[cols])
-    zn = h @ w[negatives].T
-    weight = n_contexts * negative / len(negatives)
-    return np.logaddexp(0, -z).sum() + weight @ np.logaddexp(0, zn).sum(axis=1)
+    total = 0.0
+    for p in range(len(rows)):
+        total += np.logaddexp(0, -h[rows[p]] @ w[cols[p]])
+    for b in range(len(h)):
+        for k in range(negatives.shape[1]):
+            total += n_contexts[b] * np.logaddexp(0, h[b] @ w[negatives[b, k]])
+    return total
 
 
 def finite_differences(f, x, eps=1e-4):
@@ -40,7 +44,7 @@ def test_gradients_match_finite_differences(seed):
     rows = np.repeat(np.arange(4), rng.integers(1, 4, 4))
     cols = rng.integers(0, 9, len(rows))
     n_ctx = np.bincount(rows, minlength=4)
-    negatives = rng.integers(0, 9, 6)  # repeats allowed, as drawn
+    negatives = rng.integers(0, 9, (4, 5))  # repeats allowed, as drawn
     loss, grad_h, grad_w = negative_sampling_gradients(h, w_out, rows, cols, n_ctx, negatives, 5)
     args = (rows, cols, n_ctx, negatives, 5)
     assert loss == pytest.approx(reference_loss(h, w_out, *args), rel=1e-5)
@@ -52,14 +56,17 @@ def test_gradients_match_finite_differences(seed):
     )
 
 
-def test_noise_distribution_follows_the_exponent():
-    counts = np.array([100, 10, 1])
-    cdf = noise_distribution(counts, 0.75)
-    np.testing.assert_allclose(np.diff(np.r_[0, cdf]), counts**0.75 / (counts**0.75).sum())
-    draws = draw_negatives(cdf, 200_000, np.random.RandomState(0))
-    freq = np.bincount(draws, minlength=3) / 200_000
+def test_noise_table_follows_the_exponent():
+    counts = np.array([100, 10, 1, 0])
+    expected = counts**0.75 / (counts**0.75).sum()
+    table = noise_table(counts, 0.75)
+    share = np.bincount(table, minlength=4) / len(table)
+    np.testing.assert_allclose(share, expected, atol=1e-6)  # rounding to whole slots
+    draws = draw_negatives(table, (1000, 200), np.random.RandomState(0)).ravel()
+    freq = np.bincount(draws, minlength=4) / 200_000
     # binomial standard error is at most 0.0011 here; allow 5 of them
-    np.testing.assert_allclose(freq, np.diff(np.r_[0, cdf]), atol=0.006)
+    np.testing.assert_allclose(freq, expected, atol=0.006)
+    assert freq[3] == 0
 
 
 def test_keep_probabilities_follow_word2vec():
