@@ -25,3 +25,15 @@ def topic_separation(vectorizer, topics):
     np.fill_diagonal(sims, -np.inf)
     purity = (lab[sims.argmax(axis=1)] == lab).mean()
     return gap, purity
+
+
+def finite_differences(f, x, eps=1e-4):
+    """Central differences of the scalar function ``f`` at ``x``, in float64."""
+    x = x.astype(np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += eps
+        down[index] -= eps
+        grad[index] = (f(up) - f(down)) / (2 * eps)
+    return grad

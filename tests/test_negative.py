@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import finite_differences
 
 from skw2v._negative import (
     NegativeObjective,
@@ -23,17 +24,6 @@ def reference_loss(h, w_out, rows, cols, n_contexts, negatives, negative):
         for k in range(negatives.shape[1]):
             total += n_contexts[b] * np.logaddexp(0, h[b] @ w[negatives[b, k]])
     return total
-
-
-def finite_differences(f, x, eps=1e-4):
-    x = x.astype(np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += eps
-        down[index] -= eps
-        grad[index] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import finite_differences
 
 from skw2v._softmax import (
     LOGIT_LIMIT,
@@ -32,17 +33,6 @@ def random_batch(seed, n_centers=4, n_words=9, dim=5, scale=1.0):
     rows = np.repeat(np.arange(n_centers), counts)
     cols = rng.integers(0, n_words, len(rows))  # repeats allowed: y_j > 1
     return h, w_out, rows, cols, np.bincount(rows, minlength=n_centers)
-
-
-def finite_differences(f, x, eps=1e-4):
-    x = x.astype(np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += eps
-        down[index] -= eps
-        grad[index] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("seed", range(3))
