@@ -41,15 +41,14 @@ class Pieces:
 
     def __iter__(self):
         emitted = 0
-        carry = []
+        tail = ""  # a word cut at the end of the previous block
         with open(self.path, encoding="utf-8") as handle:
             while True:
                 block = handle.read(1 << 20)
                 if not block:
                     break
-                words = (carry.pop() if carry else "") + block
-                words = words.split(" ")
-                carry.append(words.pop())  # may be a cut word
+                words = (tail + block).split(" ")
+                tail = words.pop()
                 for start in range(0, len(words), PIECE):
                     piece = [w for w in words[start : start + PIECE] if w]
                     if self.max_tokens is not None:
@@ -59,8 +58,8 @@ class Pieces:
                         yield " ".join(piece)
                     if self.max_tokens is not None and emitted >= self.max_tokens:
                         return
-        if carry and carry[0].strip():
-            yield carry[0].strip()
+        if tail.strip():
+            yield tail.strip()
 
 
 class TokenPieces(Pieces):

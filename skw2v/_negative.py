@@ -30,7 +30,7 @@ taken in a fixed order.
 import numpy as np
 import scipy.sparse as sp
 
-from ._sgd import MAX_LOGIT_STEP, scale_and_clip, update_inputs
+from ._sgd import MAX_LOGIT_STEP, pair_matrix, scale_and_clip, update_inputs
 from ._training import splits
 
 def sigmoid(x):
@@ -64,8 +64,10 @@ def softplus_sum(x):
 #: word2vec.c) 0.054, gensim 0.053; time 26 s, 39 s, 62 s.
 DRAWS_PER_NEGATIVE = 3
 
-#: Slots per vocabulary word in the noise table (word2vec.c uses a 1e8 table).
+#: Slots per vocabulary word in the noise table, and the table's bounds
+#: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
 TABLE_SLOTS_PER_WORD = 100
+TABLE_SIZE_RANGE = (1_000_000, 10_000_000)
 
 
 def noise_table(counts, ns_exponent):
@@ -76,7 +78,8 @@ def noise_table(counts, ns_exponent):
     any weight), as in word2vec.c.
     """
     weights = np.asarray(counts, dtype=np.float64) ** ns_exponent
-    size = max(TABLE_SLOTS_PER_WORD * len(weights), 1_000_000)
+    low, high = TABLE_SIZE_RANGE
+    size = min(max(TABLE_SLOTS_PER_WORD * len(weights), low), high)
     slots = np.maximum(np.round(weights / weights.sum() * size), weights > 0).astype(np.int64)
     return np.repeat(np.arange(len(weights), dtype=np.int32), slots)
 
@@ -97,7 +100,7 @@ def negative_sampling_gradients(h, w_out, rows, cols, n_contexts, negatives, neg
         np.ones(len(w_out)), h.shape[1], negative, 1.0, 1, draws=negatives.shape[1]
     )
     objective.w_out[:] = w_out
-    pair_rows, pair_cols, g, _, loss, grad_h, _ = objective._forward(
+    pair_rows, pair_cols, g, loss, grad_h, _ = objective._forward(
         h, rows, cols, n_contexts, negatives
     )
     grad_w_out = np.zeros_like(w_out, dtype=np.float64)
@@ -141,9 +144,9 @@ class NegativeObjective:
     def _forward(self, h, rows, cols, n_contexts, negatives):
         """Loss, center gradients and curvatures, and the pairs phase 2 needs.
 
-        Returns ``(pair_rows, pair_cols, g, pair_curv, loss, grad_h,
-        curvature)`` where ``g`` and ``pair_curv`` are d loss / d z and the
-        curvature factor ``weight * sigmoid'(z)`` of every pair.
+        Returns ``(pair_rows, pair_cols, g, loss, grad_h, curvature)`` where
+        ``g`` is d loss / d z of every pair and ``curvature`` each center's
+        bound ``sum_pairs weight * sigmoid'(z) |u|^2``.
         """
         b, k = negatives.shape
         n_pos = len(rows)
@@ -173,7 +176,7 @@ class NegativeObjective:
         curvature = np.bincount(
             pair_rows, weights=pair_curv * np.einsum("ij,ij->i", u, u), minlength=b
         ).astype(np.float32)
-        return pair_rows, pair_cols, g, pair_curv, float(loss), grad_h, curvature
+        return pair_rows, pair_cols, g, float(loss), grad_h, curvature
 
     def step(self, w_in, centers, rows, cols, n_contexts, step, rng, pool):
         """One SGD step on a batch; returns its summed loss."""
@@ -194,7 +197,7 @@ class NegativeObjective:
             parts[t] = self._forward(
                 h[r0:r1], rows[p0:p1] - r0, cols[p0:p1], n_contexts[r0:r1], negatives[r0:r1]
             )
-            return parts[t][4]
+            return parts[t][3]
 
         loss = sum(pool.map(phase1))
         if not np.isfinite(loss):
@@ -202,14 +205,14 @@ class NegativeObjective:
         pair_rows = np.concatenate([part[0] + r0 for part, r0 in zip(parts, row_cuts)])
         pair_cols = np.concatenate([part[1] for part in parts])
         g = np.concatenate([part[2] for part in parts])
-        grad_h = np.concatenate([part[5] for part in parts])
-        curvature = np.concatenate([part[6] for part in parts])
+        grad_h = np.concatenate([part[4] for part in parts])
+        curvature = np.concatenate([part[5] for part in parts])
 
         def phase2(t):
             v0, v1 = self._vocab_cuts[t], self._vocab_cuts[t + 1]
             mine = (pair_cols >= v0) & (pair_cols < v1)
             words, index = np.unique(pair_cols[mine], return_inverse=True)
-            to_words = sp.csr_matrix((g[mine], (index, pair_rows[mine])), shape=(len(words), b))
+            to_words = pair_matrix(index, pair_rows[mine], g[mine], (len(words), b))
             grads = to_words @ h
             # Output rows take the summed step: their curvature bound (a sum of
             # magnitudes from many directions) over-damped the frequent words'

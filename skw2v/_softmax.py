@@ -54,9 +54,14 @@ given seed gives bit-identical vectors run after run.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._sgd import MAX_LOGIT_STEP, scale_and_clip, sequential_factor, update_inputs
+from ._sgd import (
+    MAX_LOGIT_STEP,
+    pair_matrix,
+    scale_and_clip,
+    sequential_factor,
+    update_inputs,
+)
 from ._training import splits
 from ._windows import context_pairs, training_positions
 
@@ -110,11 +115,6 @@ def _exp_logits(h, w_out_aug, e, logit_bound, rows, cols):
         shift = np.zeros(len(e), dtype=np.float32)
     np.exp(e, out=e)
     return shift, target
-
-
-def pair_matrix(rows, cols, values, shape):
-    """Sparse (CSR) matrix holding ``values`` at ``(rows, cols)``; repeats add up."""
-    return sp.csr_matrix((values, (rows, cols)), shape=shape)
 
 
 def forward_block(h, w_out_aug, e, rows, cols, n_contexts, logit_bound):
@@ -196,10 +196,14 @@ def output_gradient(e_block, h_aug, h, start, rows, cols):
     return grad_curv
 
 
-def center_inputs(h, n_contexts, inv_sums):
-    """``[diag(C / s) H, C |h|^2 / s]``, the right-hand side of :func:`output_gradient`."""
+def center_inputs(h, n_contexts, inv_sums, squared=None):
+    """``[diag(C / s) H, C |h|^2 / s]``, the right-hand side of :func:`output_gradient`.
+
+    ``squared`` may pass ``|h|^2`` when the caller has it already.
+    """
     scale = n_contexts.astype(np.float32) * inv_sums
-    squared = np.einsum("ij,ij->i", h, h)
+    if squared is None:
+        squared = np.einsum("ij,ij->i", h, h)
     return np.hstack([h * scale[:, None], (scale * squared)[:, None]])
 
 
@@ -278,7 +282,8 @@ class SoftmaxObjective:
         w_out_aug, e = self.w_out_aug, self._e
         b = len(centers)
         h = w_in[centers]
-        h_norm = max_row_norm(h)
+        h_sq = np.einsum("ij,ij->i", h, h)
+        h_norm = float(np.sqrt(h_sq.max()))
         bound = h_norm * self._w_norm
         row_cuts = splits(b, self._n_threads)
         pair_cuts = np.searchsorted(rows, row_cuts)
@@ -306,7 +311,7 @@ class SoftmaxObjective:
         loss = sum(pool.map(phase1))
         if not np.isfinite(loss):
             return loss
-        h_aug = center_inputs(h, n_contexts, inv_sums)
+        h_aug = center_inputs(h, n_contexts, inv_sums, h_sq)
         # Trust region: no row step may move a logit by more than
         # MAX_LOGIT_STEP, given the largest vector on the other side.
         input_limit = MAX_LOGIT_STEP / max(self._w_norm, 1e-30)
