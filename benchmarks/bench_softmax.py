@@ -76,6 +76,7 @@ def main():
         vector_size=args.vector_size,
         max_features=args.max_features,
         min_count=1,
+        sample=0,  # every known word is a center, so the FLOP count below is exact
         batch_size=args.batch_size,
         epochs=1,
         n_jobs=args.n_jobs,
