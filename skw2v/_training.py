@@ -100,6 +100,7 @@ def train(
     rng,
     n_threads=1,
     on_epoch=None,
+    on_progress=None,
 ):
     """Train ``w_in`` and the objective's output parameters in place.
 
@@ -128,6 +129,9 @@ def train(
     n_threads : int, default=1
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, mean_loss, n_centers, seconds)``.
+    on_progress : callable, optional
+        Called about 100 times per epoch as
+        ``on_progress(epoch, fraction_done, n_centers_done, seconds)``.
 
     Returns
     -------
@@ -151,7 +155,12 @@ def train(
                 rng.shuffle(positions)
                 epoch_loss = 0.0
                 epoch_pairs = 0
+                report_every = max(1, len(positions) // (100 * batch)) * batch
                 for begin in range(0, len(positions), batch):
+                    if on_progress is not None and begin and begin % report_every == 0:
+                        on_progress(
+                            epoch, begin / len(positions), begin, time.perf_counter() - tic
+                        )
                     batch_positions = positions[begin : begin + batch]
                     progress = (epoch + begin / len(positions)) / epochs
                     step = learning_rate - (learning_rate - min_learning_rate) * progress

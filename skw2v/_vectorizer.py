@@ -7,6 +7,7 @@ only orchestrates; the numeric work lives in those modules.
 
 import os
 import sys
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,18 +17,29 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_info
 
 from ._analyzer import build_analyzer, iter_token_lists
-from ._pooling import mean_pool
+from ._pooling import (
+    document_frequencies,
+    first_component,
+    max_pool,
+    remove_component,
+    sif_weights,
+    smooth_idf,
+    weighted_mean,
+)
 from ._negative import NegativeObjective
 from ._softmax import SoftmaxObjective, augment_output, log_likelihood
 from ._training import keep_probabilities, train
 from ._vocab import count_and_encode, encode, prune_vocabulary, remap
 from ._windows import training_positions
+from ._word2vec_format import load_word2vec_format
+from ._wordvectors import WordVectors
 
 
 def _available_cores():
@@ -144,6 +156,40 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         center. Applies to both objectives; ``score`` always uses the full
         window.
 
+    initial_vectors : str, path-like or WordVectors, default=None
+        Pretrained vectors to start from (fine-tuning): a word2vec, fastText
+        ``.vec`` or GloVe file (read with :func:`load_word2vec_format`; GloVe
+        files need their header line added, or load them yourself with
+        ``no_header=True``) or a :class:`WordVectors`. Vocabulary words found
+        there (exact, case-sensitive match: with ``lowercase=True`` only the
+        lower-case entries match) start from those vectors; the others start
+        at random as usual. The vocabulary is still the corpus's: words below
+        ``min_count`` in the corpus are not kept, however well the
+        pretrained vectors know them, and pretrained words absent from the
+        corpus are not added. Their dimension must equal ``vector_size``.
+
+    pooling : {"mean", "max", "tfidf", "sif"}, default="mean"
+        How ``transform`` turns word vectors into a document vector.
+        ``"mean"``: their average. ``"max"``: their element-wise maximum.
+        ``"tfidf"``: the average weighted by each word's smoothed inverse
+        document frequency ``idf_`` (learned in ``fit``; repeated words count
+        each time, so the weights are tf-idf). ``"sif"``: smooth inverse
+        frequency (Arora et al. 2017): the average of the words' vectors
+        weighted by ``sif_alpha / (sif_alpha + p(w))``, ``p(w)`` the word's
+        frequency in the training documents, minus its projection on
+        ``sif_component_``, the first principal component of the training
+        documents' weighted averages (fitted in ``fit`` only, so nothing leaks
+        across cross-validation folds). Documents without a known word give
+        zero rows with every pooling.
+
+    norm : {None, "l2"}, default=None
+        Scale each document vector to unit Euclidean length (after pooling);
+        zero rows stay zero.
+
+    sif_alpha : float, default=1e-3
+        The ``a`` of SIF's weights ``a / (a + p(w))``; the paper found 1e-4 to
+        1e-3 best. Only used by ``pooling="sif"``.
+
     input : {"content", "file", "filename"}, default="content"
         As in ``CountVectorizer``: documents are strings, open files, or file names.
 
@@ -211,6 +257,19 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     n_iter_ : int
         Number of epochs run.
 
+    idf_ : ndarray of float64, shape (n_words,)
+        Smoothed inverse document frequency ``ln((1 + n) / (1 + df)) + 1`` of
+        each word in the training documents, as ``TfidfVectorizer``'s
+        (used by ``pooling="tfidf"``).
+
+    sif_component_ : ndarray of float32, shape (vector_size,)
+        Unit first principal component of the training documents' SIF
+        averages (used by ``pooling="sif"``).
+
+    n_initialized_ : int
+        Vocabulary words whose vectors started from ``initial_vectors``
+        (0 without them).
+
     See Also
     --------
     sklearn.feature_extraction.text.CountVectorizer : Tokenization it shares.
@@ -252,6 +311,10 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "ns_exponent": [Interval(Real, None, None, closed="neither")],
         "sample": [Interval(Real, 0, 1, closed="left")],
         "shrink_windows": ["boolean"],
+        "initial_vectors": [str, os.PathLike, WordVectors, None],
+        "pooling": [StrOptions({"mean", "max", "tfidf", "sif"})],
+        "norm": [StrOptions({"l2"}), None],
+        "sif_alpha": [Interval(Real, 0, None, closed="neither")],
         "input": [StrOptions({"content", "file", "filename"})],
         "encoding": [str],
         "decode_error": [StrOptions({"strict", "ignore", "replace"})],
@@ -287,6 +350,10 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ns_exponent=0.75,
         sample=1e-3,
         shrink_windows=True,
+        initial_vectors=None,
+        pooling="mean",
+        norm=None,
+        sif_alpha=1e-3,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -314,6 +381,10 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.ns_exponent = ns_exponent
         self.sample = sample
         self.shrink_windows = shrink_windows
+        self.initial_vectors = initial_vectors
+        self.pooling = pooling
+        self.norm = norm
+        self.sif_alpha = sif_alpha
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -396,6 +467,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _report_epoch(self, epoch, loss, n_centers, seconds):
         self._elapsed += seconds
         print(
+            f"{chr(13) if self.verbose > 1 else ''}"
             f"[{type(self).__name__}] epoch {epoch + 1}/{self.epochs}: "
             f"loss {loss:.4f}, {n_centers / max(seconds, 1e-9):,.0f} words/s, "
             f"{self._elapsed:.1f} s elapsed",
@@ -410,6 +482,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 f"learning_rate={self.learning_rate}; the rate decays from "
                 "learning_rate down to min_learning_rate."
             )
+        self.__dict__.pop("_wv_cache", None)
         corpus = self._build_vocabulary(raw_documents)
         n_words = len(self.vocabulary_)
         rng = check_random_state(self.random_state)
@@ -417,6 +490,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         w_in = ((rng.random_sample((n_words, self.vector_size)) - 0.5) / self.vector_size).astype(
             np.float32
         )
+        self.n_initialized_ = self._initialize(w_in)
         n_threads = self._n_threads()
         objective = OBJECTIVES[self.loss](self, self.word_counts_, n_threads)
         if self.verbose > 0:
@@ -442,6 +516,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 rng=rng,
                 n_threads=n_threads,
                 on_epoch=self._report_epoch if self.verbose > 0 else None,
+                on_progress=self._report_progress if self.verbose > 1 else None,
             )
         except FloatingPointError as error:
             raise ValueError(
@@ -456,7 +531,71 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.loss_curve_ = np.asarray(loss_curve, dtype=np.float64)
         self.n_iter_ = self.epochs
         self._n_features_out = self.vector_size
+        self.idf_ = smooth_idf(document_frequencies(corpus, n_words), corpus.n_documents)
+        sif_average = weighted_mean(
+            corpus, w_in, sif_weights(self.word_counts_, self.sif_alpha), normalize=False
+        )
+        self.sif_component_ = first_component(sif_average)
         return corpus
+
+    def _initialize(self, w_in):
+        """Copy ``initial_vectors`` into the rows of the words they share; count them."""
+        if self.initial_vectors is None:
+            return 0
+        pretrained = self.initial_vectors
+        if not isinstance(pretrained, WordVectors):
+            pretrained = load_word2vec_format(pretrained)
+        if pretrained.vector_size != self.vector_size:
+            raise ValueError(
+                f"initial_vectors have {pretrained.vector_size} dimensions but "
+                f"vector_size={self.vector_size}; set vector_size={pretrained.vector_size}."
+            )
+        shared = [(row, pretrained.index[word]) for word, row in self.vocabulary_.items()
+                  if word in pretrained.index]
+        if not shared:
+            warnings.warn(
+                f"None of the {len(self.vocabulary_)} vocabulary words is among the "
+                f"{len(pretrained)} initial_vectors (matching is exact and "
+                "case-sensitive); all vectors start at random.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return 0
+        rows, sources = np.array(shared).T
+        w_in[rows] = pretrained.vectors[sources]
+        if self.verbose > 0:
+            print(
+                f"[{type(self).__name__}] {len(rows):,} of {len(self.vocabulary_):,} "
+                "words start from initial_vectors",
+                flush=True,
+            )
+        return len(rows)
+
+    def _report_progress(self, epoch, fraction, n_centers, seconds):
+        print(
+            f"\r[{type(self).__name__}] epoch {epoch + 1}/{self.epochs}: "
+            f"{100 * fraction:5.1f}%, {n_centers / max(seconds, 1e-9):,.0f} words/s",
+            end="",
+            file=sys.stdout,
+            flush=True,
+        )
+
+    def _pool(self, corpus):
+        """Document vectors of ``corpus`` under the fitted model and ``pooling``."""
+        vectors = self.word_vectors_
+        if self.pooling == "mean":
+            pooled = weighted_mean(corpus, vectors)
+        elif self.pooling == "max":
+            pooled = max_pool(corpus, vectors)
+        elif self.pooling == "tfidf":
+            pooled = weighted_mean(corpus, vectors, self.idf_)
+        else:
+            weights = sif_weights(self.word_counts_, self.sif_alpha)
+            pooled = weighted_mean(corpus, vectors, weights, normalize=False)
+            pooled = remove_component(pooled, self.sif_component_)
+        if self.norm == "l2":
+            pooled = normalize(pooled, norm="l2", copy=False)
+        return pooled
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -491,16 +630,16 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Returns
         -------
         X_new : ndarray of float32, shape (n_documents, vector_size)
-            Mean word vector of each document.
+            Pooled word vectors of each document.
         """
-        corpus = self._fit(X)
-        return mean_pool(corpus, self.word_vectors_)
+        return self._pool(self._fit(X))
 
     def transform(self, X):
-        """Represent each document by the mean of its known words' vectors.
+        """Represent each document by its known words' vectors, pooled.
 
-        Out-of-vocabulary words are ignored; a document with no known word
-        gives a row of zeros.
+        Pooled as ``pooling`` says (by default their mean), then scaled as
+        ``norm`` says. Out-of-vocabulary words are ignored; a document with no
+        known word gives a row of zeros.
 
         Parameters
         ----------
@@ -511,7 +650,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         -------
         X_new : ndarray of float32, shape (n_documents, vector_size)
         """
-        return mean_pool(self._encode(X), self.word_vectors_)
+        return self._pool(self._encode(X))
 
     def score(self, X, y=None):
         """Mean log-probability of the context words of ``X`` under the model.
@@ -550,43 +689,65 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     # -- word vectors -------------------------------------------------------
 
-    def most_similar(self, word, topn=10):
-        """Words whose vectors have the highest cosine similarity to ``word``'s.
+    @property
+    def wv_(self):
+        """The trained word vectors as a :class:`WordVectors` (shares memory).
 
-        Parameters
-        ----------
-        word : str
-            A vocabulary word.
-        topn : int, default=10
-            Number of neighbours to return.
+        Neighbour queries, evaluation and saving in the word2vec format, like
+        gensim's ``model.wv``; the vectorizer's own methods of the same names
+        forward to it. Rows are ``word_vectors_``, in vocabulary order.
+        """
+        check_is_fitted(self)
+        # Built once per fitted model (the word index costs O(n_words)).
+        key = (id(self.vocabulary_), id(self.word_vectors_))
+        cached = getattr(self, "_wv_cache", None)
+        if cached is None or cached[0] != key:
+            cached = self._wv_cache = (key, WordVectors(self.vocabulary_, self.word_vectors_))
+        return cached[1]
+
+    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Words closest to the mean of ``positive`` minus ``negative`` (cosine).
+
+        See :meth:`WordVectors.most_similar`; as gensim's, so
+        ``most_similar(positive=["king", "woman"], negative=["man"])`` works.
 
         Returns
         -------
         neighbours : list of (str, float)
-            ``(word, cosine similarity)``, most similar first; ``word`` itself
-            is excluded.
+            ``(word, cosine similarity)``, most similar first, query words left out.
 
         Raises
         ------
         KeyError
-            If ``word`` is not in the vocabulary.
+            Naming a query word that is not in the vocabulary.
         """
-        check_is_fitted(self)
-        if word not in self.vocabulary_:
-            raise KeyError(
-                f"Word {word!r} is not in the vocabulary ({len(self.vocabulary_)} "
-                "words); it occurred fewer than min_count times or was cut by max_features."
-            )
-        norms = np.linalg.norm(self.word_vectors_, axis=1)
-        unit = self.word_vectors_ / np.maximum(norms, np.finfo(np.float32).tiny)[:, None]
-        row = self.vocabulary_[word]
-        similarity = unit @ unit[row]
-        similarity[row] = -np.inf
-        topn = min(topn, len(similarity) - 1)
-        best = np.argsort(-similarity, kind="stable")[:topn]
-        words = np.empty(len(self.vocabulary_), dtype=object)
-        words[list(self.vocabulary_.values())] = list(self.vocabulary_.keys())
-        return [(words[i], float(similarity[i])) for i in best]
+        return self.wv_.most_similar(positive, negative, topn, restrict_vocab)
+
+    def similarity(self, word1, word2):
+        """Cosine similarity of two words; see :meth:`WordVectors.similarity`."""
+        return self.wv_.similarity(word1, word2)
+
+    def doesnt_match(self, words):
+        """The word least like the others; see :meth:`WordVectors.doesnt_match`."""
+        return self.wv_.doesnt_match(words)
+
+    def evaluate_word_analogies(self, path, restrict_vocab=30000, case_insensitive=True):
+        """Analogy accuracy; see :meth:`WordVectors.evaluate_word_analogies`."""
+        return self.wv_.evaluate_word_analogies(path, restrict_vocab, case_insensitive)
+
+    def evaluate_word_pairs(self, path, delimiter="\t", restrict_vocab=300000,
+                            case_insensitive=True):
+        """Word-pair correlations; see :meth:`WordVectors.evaluate_word_pairs`."""
+        return self.wv_.evaluate_word_pairs(path, delimiter, restrict_vocab, case_insensitive)
+
+    def save_word2vec_format(self, path, binary=False, write_header=True):
+        """Save ``word_vectors_``; see :meth:`WordVectors.save_word2vec_format`."""
+        self.wv_.save_word2vec_format(path, binary, write_header)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_wv_cache", None)  # rebuilt on demand; not worth pickling
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

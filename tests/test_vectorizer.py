@@ -219,7 +219,7 @@ def test_pickle_round_trip(fitted, topic_corpus):
     docs, _, _ = topic_corpus
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.transform(docs[:20]), fitted.transform(docs[:20]))
-    assert restored.most_similar("goal", 3) == fitted.most_similar("goal", 3)
+    assert restored.most_similar("goal", topn=3) == fitted.most_similar("goal", topn=3)
 
 
 def test_clone_is_unfitted_with_same_params(fitted):
