@@ -1,0 +1,117 @@
+"""The command line end to end: train, neighbors, evaluate, and its errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from skw2v import load_word2vec_format
+from skw2v.__main__ import _LineDocuments, build_parser, main
+from skw2v.datasets import make_topic_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory):
+    docs, _ = make_topic_corpus(n_documents=300, random_state=0)
+    path = tmp_path_factory.mktemp("cli") / "corpus.txt"
+    path.write_text("\n".join(docs) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(corpus_file):
+    output = corpus_file.parent / "vectors.bin"
+    argv = ["train", str(corpus_file), "-o", str(output), "--binary", "--vector-size", "16",
+            "--min-count", "1", "--sample", "0", "--epochs", "3", "--seed", "0", "-q"]
+    assert main(argv) == 0
+    return output
+
+
+def test_train_writes_loadable_vectors(trained, corpus_file, tmp_path, capsys):
+    vectors = load_word2vec_format(trained, binary=True)
+    assert vectors.vector_size == 16 and "football" in vectors
+    sport = {"goal", "team", "referee", "league", "match", "keeper", "defender", "pitch"}
+    assert sport & {w for w, _ in vectors.most_similar("football", topn=8)}
+    # Text output, default loss negative, progress shown unless --quiet.
+    text = tmp_path / "vectors.txt"
+    assert main(["train", str(corpus_file), "-o", str(text), "--size", "8", "--min-count", "1",
+                 "--iter", "1", "--whitespace"]) == 0
+    out = capsys.readouterr().out
+    assert "loss='negative'" in out and "epoch 1/1" in out and "wrote" in out
+    assert load_word2vec_format(text, binary=False).vector_size == 8
+
+
+def test_train_reads_standard_input(corpus_file, tmp_path):
+    output = tmp_path / "stdin.txt"
+    with open(corpus_file, encoding="utf-8") as stdin:
+        completed = subprocess.run(
+            [sys.executable, "-m", "skw2v", "train", "-", "-o", str(output), "--size", "8",
+             "--min-count", "1", "--iter", "1", "-q"],
+            stdin=stdin, capture_output=True, text=True,
+        )
+    assert completed.returncode == 0, completed.stderr
+    assert len(load_word2vec_format(output)) > 100
+
+
+def test_neighbors(trained, capsys):
+    assert main(["neighbors", str(trained), "football", "--topn", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("nearest to football") and len(lines) == 4
+    assert main(["neighbors", str(trained), "football", "bread", "--minus", "guitar"]) == 0
+    assert "football + bread - guitar" in capsys.readouterr().out
+
+
+def test_evaluate(trained, tmp_path, capsys):
+    questions = tmp_path / "q.txt"
+    questions.write_text(": sport\nfootball goal bread oven\nfootball goal dragon x\n")
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("football\tgoal\t9\nfootball\tbread\t1\nbread\toven\t8\nguitar\tplanet\t0.5\n")
+    assert main(["evaluate", str(trained), "--analogies", str(questions), "--pairs", str(pairs)]) == 0
+    out = capsys.readouterr().out
+    assert "/1     sport" in out and "1 questions skipped" in out
+    assert "Spearman" in out and "4 pairs" in out
+
+
+def test_help_lists_every_option(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--output", "--binary", "--vector-size", "--window", "--loss", "--negative",
+                   "--sample", "--min-count", "--epochs", "--learning-rate", "--threads", "--seed"):
+        assert option in text
+    for command in ("demo", "train", "neighbors", "evaluate"):
+        assert command in build_parser().format_help()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "missing.txt", "-o", "x.bin"], "does not exist"),
+        (["neighbors", "missing.bin", "word"], "No such file"),
+        (["evaluate", "VECTORS"], "--analogies FILE, --pairs FILE"),
+        (["neighbors", "VECTORS", "qwertyuiop"], "'qwertyuiop' is not in the vocabulary"),
+        (["neighbors", "BAD", "word"], "line 3: expected a word followed by 16 numbers"),
+        (["train", "CORPUS", "-o", "x.bin", "--window", "0"], "window"),
+    ],
+)
+def test_errors_are_clear_and_exit_non_zero(trained, corpus_file, tmp_path, capsys, argv, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2 16\na " + " ".join(["1"] * 16) + "\nb 1 2\n")
+    substitutes = {"VECTORS": str(trained), "BAD": str(bad), "CORPUS": str(corpus_file)}
+    argv = [substitutes.get(a, a) for a in argv]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code != 0
+    assert message in capsys.readouterr().err
+
+
+def test_line_reader_cuts_huge_lines_without_losing_words(tmp_path):
+    path = tmp_path / "one-line.txt"
+    words = [f"w{i}" for i in range(500)]
+    path.write_text("a b\n\n" + " ".join(words) + "\nlast")
+    documents = list(_LineDocuments([str(path)], "utf-8", max_chars=100))
+    assert documents[:2] == ["a b", ""] and documents[-1] == "last"
+    assert " ".join(documents[2:-1]).split() == words
+    assert all(len(d) <= 100 for d in documents)
+    assert list(_LineDocuments([str(path)], "utf-8", max_chars=100)) == documents  # re-iterable
