@@ -1,7 +1,7 @@
 """
-==========================================================
+===========================================================
 Choosing a window without labels: ``score`` in GridSearchCV
-==========================================================
+===========================================================
 
 Without labels, :meth:`~skw2v.SkipGramVectorizer.score` measures how well a
 model predicts held-out text: the mean log-probability of each word's context

@@ -19,41 +19,13 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from . import SkipGramVectorizer, __version__, load_word2vec_format
-from .datasets import make_topic_corpus
-
-NEWSGROUPS = ["rec.sport.hockey", "sci.space", "comp.graphics", "talk.politics.guns"]
-
-
-def load_demo_corpus(source):
-    """Return ``(documents, labels, probe_words, description)``."""
-    if source in ("auto", "20newsgroups"):
-        try:
-            from sklearn.datasets import fetch_20newsgroups
-
-            data = fetch_20newsgroups(
-                subset="train",
-                categories=NEWSGROUPS,
-                remove=("headers", "footers", "quotes"),
-                download_if_missing=False,
-            )
-            probes = ["hockey", "space", "graphics", "gun"]
-            return data.data, data.target, probes, "20 newsgroups (local cache), 4 groups"
-        except OSError:
-            if source == "20newsgroups":
-                raise SystemExit(
-                    "20 newsgroups is not in the local scikit-learn data cache; run "
-                    "sklearn.datasets.fetch_20newsgroups() once with network access, "
-                    "or use --data generated."
-                ) from None
-    documents, labels = make_topic_corpus(
-        n_documents=600, n_topics=4, document_length=(8, 30), topic_purity=0.35, random_state=0
-    )
-    probes = ["football", "bread", "planet", "guitar"]
-    return documents, labels, probes, "generated topic corpus (skw2v.datasets.make_topic_corpus)"
-
+from .datasets import load_example_corpus
 
 def run_demo(args):
-    documents, labels, probes, description = load_demo_corpus(args.data)
+    try:
+        documents, labels, probes, description = load_example_corpus(args.data)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     print(f"skw2v {__version__} demo on {description}: {len(documents)} documents")
     # The full softmax costs time proportional to the vocabulary: cap it.
     vectorizer = SkipGramVectorizer(max_features=5000, min_count=2, epochs=5, random_state=0)
@@ -240,9 +212,10 @@ def build_parser():
     for target in (parser, demo):
         target.add_argument(
             "--data",
-            choices=["auto", "20newsgroups", "generated"],
+            choices=["auto", "file", "20newsgroups", "generated"],
             default="auto",
-            help="corpus: 20 newsgroups if cached locally (auto), or the generated one",
+            help="corpus (auto: the label<TAB>text file named by $SKW2V_EXAMPLE_DATA, "
+            "else 20 newsgroups if cached locally, else the generated one)",
         )
         target.add_argument("--n-jobs", type=int, default=2, help="GridSearchCV workers")
 

@@ -250,7 +250,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     context_vectors_ : ndarray of float32, shape (n_words, vector_size)
         Output (context) vectors of the softmax.
 
-    loss_curve_ : ndarray of float64, shape (n_iter_,)
+    loss_curve_ : ndarray of float64, shape (epochs,)
         Mean loss per context word in each epoch (the negative mean
         log-probability of the context words during that epoch).
 

@@ -1,9 +1,14 @@
-"""A generated text corpus with known topics, for demos and tests.
+"""Corpora for demos, examples and tests.
 
-In the spirit of :func:`sklearn.datasets.make_classification`: the structure is
-known, so a test can check that words of one topic end up nearer each other
-than words of different topics, without any download.
+:func:`make_topic_corpus` generates text in the spirit of
+:func:`sklearn.datasets.make_classification`: the structure is known, so a test
+can check that words of one topic end up nearer each other than words of
+different topics, without any download. :func:`load_example_corpus` gives the
+examples a real corpus when one is on the machine, and the generated one
+otherwise.
 """
+
+import os
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -123,3 +128,86 @@ def make_topic_corpus(
     if return_topics:
         return documents, labels, topics
     return documents, labels
+
+
+#: 20 newsgroups categories used by the demo and examples, with a probe word each.
+NEWSGROUPS = {
+    "rec.sport.hockey": "hockey",
+    "sci.space": "space",
+    "comp.graphics": "graphics",
+    "talk.politics.guns": "gun",
+}
+
+#: Environment variable naming a labelled corpus file for the examples.
+EXAMPLE_DATA_VARIABLE = "SKW2V_EXAMPLE_DATA"
+
+
+def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
+    """A labelled corpus for the examples: real text when available, else generated.
+
+    Parameters
+    ----------
+    source : {"auto", "file", "20newsgroups", "generated"}, default="auto"
+        ``"file"``: the file named by the environment variable
+        ``SKW2V_EXAMPLE_DATA``, one document per line as ``label<TAB>text``
+        (the format of the UCI SMS Spam Collection). ``"20newsgroups"``: four
+        groups of scikit-learn's 20 newsgroups training set, from the local
+        scikit-learn data cache only (nothing is downloaded). ``"generated"``:
+        :func:`make_topic_corpus` with short, noisy documents. ``"auto"``
+        takes the first of these that is available.
+    n_documents : int, default=600
+        Size of the generated corpus (real corpora are used whole).
+    random_state : int, default=0
+        Seed of the generated corpus.
+
+    Returns
+    -------
+    documents : list of str
+    labels : ndarray of shape (n_documents,)
+    probe_words : list of str
+        Words worth asking for neighbours (empty for a file: unknown topics).
+    description : str
+        Where the data came from, for printing.
+    """
+    if source not in ("auto", "file", "20newsgroups", "generated"):
+        raise ValueError(f"Unknown source {source!r}; use auto, file, 20newsgroups or generated.")
+    path = os.environ.get(EXAMPLE_DATA_VARIABLE)
+    if source == "file" or (source == "auto" and path):
+        if not path:
+            raise ValueError(f"Set {EXAMPLE_DATA_VARIABLE} to a label<TAB>text file.")
+        documents, labels = [], []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                label, tab, text = line.rstrip("\n").partition("\t")
+                if not tab:
+                    raise ValueError(f"{path}, line {number}: expected label<TAB>text.")
+                documents.append(text)
+                labels.append(label)
+        return documents, np.asarray(labels), [], f"{os.path.basename(path)} ({EXAMPLE_DATA_VARIABLE})"
+    if source in ("auto", "20newsgroups"):
+        try:
+            from sklearn.datasets import fetch_20newsgroups
+
+            data = fetch_20newsgroups(
+                subset="train",
+                categories=list(NEWSGROUPS),
+                remove=("headers", "footers", "quotes"),
+                download_if_missing=False,
+            )
+            probes = [NEWSGROUPS[data.target_names[k]] for k in range(len(data.target_names))]
+            return data.data, data.target, probes, "20 newsgroups (local cache), 4 groups"
+        except OSError:
+            if source == "20newsgroups":
+                raise ValueError(
+                    "20 newsgroups is not in the local scikit-learn data cache; run "
+                    "sklearn.datasets.fetch_20newsgroups() once with network access, "
+                    "or use the generated corpus."
+                ) from None
+    documents, labels = make_topic_corpus(
+        n_documents=n_documents, n_topics=4, document_length=(8, 30), topic_purity=0.35,
+        random_state=random_state,
+    )
+    probes = ["football", "bread", "planet", "guitar"]
+    return documents, labels, probes, "generated topic corpus (skw2v.datasets.make_topic_corpus)"
