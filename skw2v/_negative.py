@@ -156,7 +156,7 @@ class NegativeObjective:
         z = np.empty(len(pair_cols), dtype=np.float32)
         np.einsum("ij,ij->i", h[rows], u[:n_pos], out=z[:n_pos])
         # a center's noise words: broadcast its vector instead of gathering copies
-        np.einsum("bd,bkd->bk", h, u[n_pos:].reshape(b, k, -1), out=z[n_pos:].reshape(b, k))
+        np.einsum("bd,bkd->bk", h, u[n_pos:].reshape(b, k, h.shape[1]), out=z[n_pos:].reshape(b, k))
         s = sigmoid(z)
         weight = np.repeat(n_contexts.astype(np.float32) * (self.negative / k), k)
         g = s.copy()

@@ -182,7 +182,9 @@ class WordVectors:
         """The word furthest from the mean of the others' unit vectors.
 
         As gensim: the unit vectors of ``words`` are averaged and normalised,
-        and the word least similar to that mean is returned.
+        and the word least similar to that mean is returned. Unlike gensim,
+        which drops unknown words with a logged warning, an unknown word is an
+        error: an answer computed without it could be silently wrong.
 
         Raises
         ------

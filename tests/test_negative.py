@@ -128,3 +128,20 @@ def test_threads_give_bit_identical_results():
 def test_large_learning_rates_stay_finite(lr):
     curve, w_in, w_out = _train(1, epochs=2, lr=lr)
     assert np.isfinite(curve).all() and np.isfinite(w_in).all() and np.isfinite(w_out).all()
+
+
+@pytest.mark.parametrize("loss", ["negative", "softmax"])
+def test_a_last_batch_smaller_than_the_thread_count_trains(loss):
+    """A final minibatch of one center leaves one of two threads no rows.
+
+    Found by benchmarks/bench_pooling.py on SMS spam (an empty thread slice
+    broke a reshape); every corpus size must train.
+    """
+    from skw2v import SkipGramVectorizer
+
+    docs = ["alpha beta gamma delta", "beta gamma alpha"]  # 7 centers
+    vectorizer = SkipGramVectorizer(
+        loss=loss, vector_size=4, min_count=1, sample=0, epochs=2, batch_size=3,
+        n_jobs=2, random_state=0,
+    ).fit(docs)
+    assert np.isfinite(vectorizer.word_vectors_).all()
