@@ -24,7 +24,7 @@ Usage::
 
 Peak memory is the process's maximum resident set size when training ends
 (and, separately, after the evaluation, whose analogy search holds a
-(1024, 30000) similarity block).
+(256, 30000) similarity block).
 """
 
 import argparse

@@ -22,13 +22,12 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from skw2v import SkipGramVectorizer
-from skw2v.datasets import make_topic_corpus
+from skw2v.datasets import load_example_corpus
 
-documents, labels = make_topic_corpus(
-    n_documents=300, document_length=(8, 30), topic_purity=0.35, random_state=0
-)
+documents, labels, _, description = load_example_corpus(n_documents=300)
+documents, labels = documents[:300], labels[:300]
 pipeline = make_pipeline(
-    SkipGramVectorizer(vector_size=20, min_count=2, n_jobs=1, random_state=0),
+    SkipGramVectorizer(vector_size=20, min_count=2, max_features=3000, n_jobs=1, random_state=0),
     LogisticRegression(max_iter=1000),
 )
 grid = {"skipgramvectorizer__window": [2, 5], "skipgramvectorizer__learning_rate": [0.005, 0.05]}

@@ -20,10 +20,12 @@ held-out text than the best rates. Should the loss ever become non-finite,
 import matplotlib.pyplot as plt
 
 from skw2v import SkipGramVectorizer
-from skw2v.datasets import make_topic_corpus
+from skw2v.datasets import load_example_corpus
 
-documents, _ = make_topic_corpus(n_documents=600, random_state=0)
-train, held_out = documents[:500], documents[500:]
+# The labelled file in SKW2V_EXAMPLE_DATA, 20 newsgroups if cached, else generated.
+documents, _, _, description = load_example_corpus(n_documents=600)
+print(description)
+train, held_out = documents[:500], documents[500:600]
 rates = [0.0005, 0.005, 0.025, 2.5, 5000.0]
 epochs = [1, 2, 4, 8]
 
@@ -32,7 +34,7 @@ for rate in rates:
     scores[rate] = []
     for n in epochs:
         model = SkipGramVectorizer(
-            vector_size=30, min_count=2, epochs=n, learning_rate=rate,
+            vector_size=30, min_count=2, max_features=3000, epochs=n, learning_rate=rate,
             min_learning_rate=min(1e-4, rate), random_state=0,
         ).fit(train)
         scores[rate].append(model.score(held_out))

@@ -26,13 +26,14 @@ from skw2v import SkipGramVectorizer
 from skw2v.datasets import load_example_corpus
 
 documents, labels, _, description = load_example_corpus(n_documents=300)
+documents, labels = documents[:1000], labels[:1000]  # a real corpus: its first 1000
 print(description, "-", len(documents), "documents")
 folds = StratifiedKFold(5, shuffle=True, random_state=0)
 
 features = {"TF-IDF": TfidfVectorizer()}
 for pooling in ["mean", "max", "tfidf", "sif"]:
     features[pooling] = SkipGramVectorizer(
-        vector_size=50, min_count=2, pooling=pooling, norm="l2",
+        vector_size=50, min_count=2, max_features=3000, pooling=pooling, norm="l2",
         random_state=0,
     )
 results = {}

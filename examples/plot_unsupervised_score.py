@@ -14,11 +14,14 @@ words under the full softmax. It is the default scorer of
 from sklearn.model_selection import GridSearchCV
 
 from skw2v import SkipGramVectorizer
-from skw2v.datasets import make_topic_corpus
+from skw2v.datasets import load_example_corpus
 
-documents, _ = make_topic_corpus(n_documents=500, random_state=1)
+# Labels are not used: any text works (a real corpus when one is available).
+documents, _, _, description = load_example_corpus(n_documents=500, random_state=1)
+documents = documents[:800]
+print(description, "-", len(documents), "documents")
 search = GridSearchCV(
-    SkipGramVectorizer(vector_size=30, min_count=2, random_state=0),
+    SkipGramVectorizer(vector_size=30, min_count=2, max_features=3000, random_state=0),
     {"window": [1, 3, 8], "learning_rate": [0.001, 0.025]},
     cv=3,
 )

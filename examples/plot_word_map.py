@@ -4,65 +4,88 @@ A map of word vectors, and their neighbours
 ===========================================
 
 Word vectors place words that occur in similar contexts near each other. Here
-:class:`~skw2v.SkipGramVectorizer` learns vectors from a generated corpus with
-known topics (:func:`skw2v.datasets.make_topic_corpus`), and a two-dimensional
-PCA projection shows the topics as clusters; a table lists each probe word's
-nearest neighbours by cosine similarity.
+:class:`~skw2v.SkipGramVectorizer` learns vectors from a labelled corpus, each
+word is coloured by the class whose documents hold most of its occurrences,
+and a two-dimensional PCA projection shows the classes as regions; a table
+lists nearest neighbours by cosine similarity.
+
+The corpus comes from :func:`skw2v.datasets.load_example_corpus`: a file named
+by ``SKW2V_EXAMPLE_DATA``, or 20 newsgroups from scikit-learn's local cache,
+or else a generated corpus whose topics are known.
 """
 
 # %%
-# Train on documents about six topics
-# -----------------------------------
-from skw2v import SkipGramVectorizer
-from skw2v.datasets import make_topic_corpus
+# Train the vectors
+# -----------------
+import numpy as np
 
-documents, labels, topics = make_topic_corpus(
-    n_documents=800, n_topics=6, random_state=0, return_topics=True
-)
-vectorizer = SkipGramVectorizer(vector_size=50, min_count=2, random_state=0).fit(documents)
-print(f"{len(vectorizer.vocabulary_)} words, loss per epoch: {vectorizer.loss_curve_.round(3)}")
+from skw2v import SkipGramVectorizer
+from skw2v.datasets import load_example_corpus
+
+documents, labels, probes, description = load_example_corpus(n_documents=800)
+documents, labels = documents[:1500], labels[:1500]
+vectorizer = SkipGramVectorizer(
+    vector_size=50, min_count=3, max_features=3000, random_state=0
+).fit(documents)
+print(f"{description}: {len(documents)} documents, {len(vectorizer.vocabulary_)} words")
+
+# %%
+# Which class does each word belong to?
+# -------------------------------------
+# The share of a word's occurrences that fall in each class's documents; a
+# word "belongs" to a class when most of its occurrences are there.
+from sklearn.feature_extraction.text import CountVectorizer
+
+counts = CountVectorizer(
+    analyzer=vectorizer.build_analyzer(), vocabulary=vectorizer.vocabulary_
+).fit_transform(documents)
+classes = np.unique(labels)
+per_class = np.vstack([np.asarray(counts[labels == c].sum(axis=0)).ravel() for c in classes])
+share = per_class / np.maximum(per_class.sum(axis=0), 1)
+owner, purity = share.argmax(axis=0), share.max(axis=0)
+words = np.array(list(vectorizer.vocabulary_))
+# The 25 most frequent words of each class among those it owns clearly.
+marked = {
+    k: [i for i in np.argsort(-per_class[k]) if owner[i] == k and purity[i] > 0.6][:25]
+    for k in range(len(classes))
+}
 
 # %%
 # Nearest neighbours
 # ------------------
-# In this generated corpus the words of a topic are interchangeable (they are
-# drawn alike), so they get nearly identical vectors: cosine close to 1.
 import pandas as pd
 
-probes = [words[0] for words in topics]
+probes = [w for w in probes if w in vectorizer.vocabulary_] or [words[m[0]] for m in marked.values()]
 table = pd.DataFrame(
     {word: [f"{w} ({s:.3f})" for w, s in vectorizer.most_similar(word, topn=5)] for word in probes}
 )
 print(table.to_string(index=False))
 
 # %%
-# Vector arithmetic works as in gensim: positive and negative words.
-print(vectorizer.most_similar(positive=["football", "bread"], negative=["goal"], topn=3))
-print("odd one out:", vectorizer.doesnt_match(["football", "goal", "match", "guitar"]))
-
-# %%
-# A two-dimensional map, coloured by topic
+# A two-dimensional map, coloured by class
 # ----------------------------------------
-# Topic words are coloured by their topic; the shared filler words (grey) sit
-# between the clusters, since they occur in every topic.
+# Words shared by every class (grey) sit between the class regions.
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.decomposition import PCA
 
-words = list(vectorizer.vocabulary_)
 points = PCA(n_components=2, random_state=0).fit_transform(vectorizer.word_vectors_)
-topic_of = {w: k for k, topic_words in enumerate(topics) for w in topic_words}
 colours = plt.get_cmap("tab10")
 fig, ax = plt.subplots(figsize=(7, 6))
-filler = np.array([w not in topic_of for w in words])
-ax.scatter(*points[filler].T, s=8, c="lightgrey", label="shared words")
-for k, topic_words in enumerate(topics):
-    rows = [vectorizer.vocabulary_[w] for w in topic_words if w in vectorizer.vocabulary_]
-    ax.scatter(*points[rows].T, s=14, color=colours(k), label=topic_words[0])
+shared = purity < 0.6
+ax.scatter(*points[shared].T, s=6, c="lightgrey", label="shared words")
+for k, rows in marked.items():
+    ax.scatter(*points[rows].T, s=14, color=colours(k % 10), label=str(classes[k]))
     for row in rows[:4]:
-        ax.annotate(words[row], points[row], fontsize=8, color=colours(k))
+        ax.annotate(words[row], points[row], fontsize=8, color=colours(k % 10))
 ax.set_xlabel("first principal component")
 ax.set_ylabel("second principal component")
-ax.legend(title="topic (first word)", fontsize=8)
+ax.legend(title="class", fontsize=8)
 ax.set_title("Word vectors, PCA projection")
 plt.show()
+
+# %%
+# Vector arithmetic, as in gensim: positive and negative words.
+a, b = probes[:2]
+print(f"{a} + {b}:", vectorizer.most_similar(positive=[a, b], topn=3))
+group = [words[i] for i in marked[0][:3]] + [words[marked[1][0]]]
+print("odd one out of", group, "->", vectorizer.doesnt_match(group))

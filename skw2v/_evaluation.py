@@ -75,7 +75,7 @@ def read_analogies(path, case_insensitive=True):
 
 
 def evaluate_analogies(
-    vectors, words, path, restrict_vocab=30000, case_insensitive=True, chunk=1024
+    vectors, words, path, restrict_vocab=30000, case_insensitive=True, chunk=256
 ):
     """Analogy accuracy (a : b :: c : ?) per section and overall.
 

@@ -1,16 +1,41 @@
 """Token ids -> document vectors, with sparse-matrix arithmetic.
 
-Every weighted average is one product ``A @ vectors`` with a CSR matrix ``A``
+Every weighted average is a product ``A @ vectors`` with a CSR matrix ``A``
 of shape (n_documents, n_words) built directly on the corpus arrays (one
 stored entry per token; repeated words add up), so no (n_tokens, d) array is
-ever formed. Documents without a known word give rows of zeros.
+ever formed. Documents are processed in chunks of about ``CHUNK_TOKENS``
+tokens, so the temporaries stay a few megabytes at any corpus size.
+Documents without a known word give rows of zeros.
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-#: Tokens gathered at once by max pooling (bounds its temporary memory).
-MAX_POOL_TOKENS = 1 << 18
+#: Tokens handled at once by the pooling functions (bounds temporary memory).
+CHUNK_TOKENS = 1 << 18
+
+
+def document_chunks(corpus, chunk_tokens=None):
+    """``(first, stop)`` document ranges of about ``chunk_tokens`` tokens each.
+
+    A document longer than the chunk size is a chunk of its own.
+    """
+    chunk_tokens = CHUNK_TOKENS if chunk_tokens is None else chunk_tokens
+    first = 0
+    while first < corpus.n_documents:
+        limit = corpus.indptr[first] + chunk_tokens
+        stop = int(np.searchsorted(corpus.indptr, limit, side="right")) - 1
+        stop = min(max(stop, first + 1), corpus.n_documents)
+        yield first, stop
+        first = stop
+
+
+def _chunk_matrix(corpus, first, stop, n_words, data):
+    begin, end = corpus.indptr[first], corpus.indptr[stop]
+    return sp.csr_matrix(
+        (data, corpus.ids[begin:end], corpus.indptr[first : stop + 1] - begin),
+        shape=(stop - first, n_words),
+    )
 
 
 def weighted_mean(corpus, vectors, token_weights=None, normalize=True):
@@ -31,62 +56,52 @@ def weighted_mean(corpus, vectors, token_weights=None, normalize=True):
     -------
     pooled : ndarray of shape (n_documents, d), dtype of ``vectors``
     """
-    lengths = np.diff(corpus.indptr)
-    if token_weights is None:
-        data = np.ones(corpus.n_tokens, dtype=np.float64)
-    else:
-        data = np.asarray(token_weights, dtype=np.float64)[corpus.ids]
-    if normalize:
-        totals = np.add.reduceat(data, corpus.indptr[:-1][lengths > 0]) if len(data) else data
-        denominators = np.ones(corpus.n_documents)
-        denominators[lengths > 0] = totals
-    else:
-        denominators = np.maximum(lengths, 1).astype(np.float64)
-    data = (data / np.repeat(np.where(denominators > 0, denominators, 1), lengths)).astype(
-        vectors.dtype
-    )
-    averaging = sp.csr_matrix(
-        (data, corpus.ids, corpus.indptr), shape=(corpus.n_documents, len(vectors))
-    )
-    return np.asarray(averaging @ vectors, dtype=vectors.dtype)
-
-
-def mean_pool(corpus, vectors):
-    """Mean of the word vectors of each document (zeros for an empty one)."""
-    return weighted_mean(corpus, vectors)
+    pooled = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=vectors.dtype)
+    weights = None if token_weights is None else np.asarray(token_weights, dtype=vectors.dtype)
+    for first, stop in document_chunks(corpus):
+        begin, end = corpus.indptr[first], corpus.indptr[stop]
+        if weights is None:
+            data = np.ones(end - begin, dtype=vectors.dtype)
+        else:
+            data = weights[corpus.ids[begin:end]]
+        matrix = _chunk_matrix(corpus, first, stop, len(vectors), data)
+        if normalize:  # the rows' sums of weights, accumulated in float64
+            totals = np.asarray(matrix.sum(axis=1, dtype=np.float64)).ravel()
+        else:
+            totals = np.diff(matrix.indptr).astype(np.float64)
+        scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+        part = matrix @ vectors
+        part *= scale[:, None].astype(vectors.dtype)
+        pooled[first:stop] = part
+    return pooled
 
 
 def max_pool(corpus, vectors):
     """Element-wise maximum over each document's word vectors (zeros if empty)."""
-    lengths = np.diff(corpus.indptr)
     pooled = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=vectors.dtype)
-    documents = np.flatnonzero(lengths)
-    # Chunks of whole documents with at most MAX_POOL_TOKENS tokens (one
-    # longer document is a chunk of its own).
-    starts = corpus.indptr[documents]
-    begin = 0
-    while begin < len(documents):
-        limit = starts[begin] + MAX_POOL_TOKENS
-        end = max(begin + 1, int(np.searchsorted(starts, limit, side="right")))
-        end = min(end, len(documents))
-        first, last = starts[begin], corpus.indptr[documents[end - 1] + 1]
-        gathered = vectors[corpus.ids[first:last]]
-        pooled[documents[begin:end]] = np.maximum.reduceat(
-            gathered, starts[begin:end] - first, axis=0
-        )
-        begin = end
+    lengths = np.diff(corpus.indptr)
+    for first, stop in document_chunks(corpus):
+        documents = first + np.flatnonzero(lengths[first:stop])
+        if len(documents) == 0:
+            continue
+        begin = corpus.indptr[first]
+        gathered = vectors[corpus.ids[begin : corpus.indptr[stop]]]
+        # Consecutive non-empty documents: each segment is one document.
+        pooled[documents] = np.maximum.reduceat(gathered, corpus.indptr[documents] - begin, axis=0)
     return pooled
 
 
 def document_frequencies(corpus, n_words):
     """Number of documents in which each word occurs."""
-    incidence = sp.csr_matrix(
-        (np.ones(corpus.n_tokens, dtype=np.int32), corpus.ids, corpus.indptr),
-        shape=(corpus.n_documents, n_words),
-        copy=True,  # sum_duplicates sorts in place: never reorder the corpus's words
-    )
-    incidence.sum_duplicates()
-    return np.bincount(incidence.indices, minlength=n_words)
+    frequencies = np.zeros(n_words, dtype=np.int64)
+    for first, stop in document_chunks(corpus):
+        begin, end = corpus.indptr[first], corpus.indptr[stop]
+        incidence = _chunk_matrix(
+            corpus, first, stop, n_words, np.ones(end - begin, dtype=np.int32)
+        ).copy()  # sum_duplicates sorts in place: never reorder the corpus's words
+        incidence.sum_duplicates()
+        frequencies += np.bincount(incidence.indices, minlength=n_words)
+    return frequencies
 
 
 def smooth_idf(document_frequency, n_documents):

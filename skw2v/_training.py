@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._vocab import Corpus
+from ._vocab import select_tokens
 from ._windows import context_pairs, training_positions
 
 
@@ -49,18 +49,25 @@ def keep_probabilities(counts, sample):
     return np.minimum(keep, 1.0)
 
 
+#: Tokens whose keep-draws are made at once (bounds the float64 temporaries).
+SUBSAMPLE_CHUNK = 1 << 20
+
+
 def subsample(corpus, keep, rng):
     """Drop each token with probability ``1 - keep[word]``; documents keep their bounds.
 
     Dropped tokens are removed before windows are formed, as in word2vec, so
-    windows reach further around frequent words.
+    windows reach further around frequent words. The draws are made in
+    chunks (the same random stream as one draw), so the temporaries stay a
+    few megabytes at any corpus size.
     """
     if np.all(keep >= 1.0):
         return corpus
-    mask = rng.random_sample(corpus.n_tokens) < keep[corpus.ids]
-    kept_before = np.zeros(corpus.n_tokens + 1, dtype=np.int64)
-    np.cumsum(mask, out=kept_before[1:])
-    return Corpus(corpus.ids[mask], kept_before[corpus.indptr])
+    mask = np.empty(corpus.n_tokens, dtype=bool)
+    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
+        stop = min(start + SUBSAMPLE_CHUNK, corpus.n_tokens)
+        np.less(rng.random_sample(stop - start), keep[corpus.ids[start:stop]], out=mask[start:stop])
+    return select_tokens(corpus, mask)
 
 
 class Pool:

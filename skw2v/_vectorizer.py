@@ -37,7 +37,6 @@ from ._negative import NegativeObjective
 from ._softmax import SoftmaxObjective, augment_output, log_likelihood
 from ._training import keep_probabilities, train
 from ._vocab import count_and_encode, encode, prune_vocabulary, remap
-from ._windows import training_positions
 from ._word2vec_format import load_word2vec_format
 from ._wordvectors import WordVectors
 
@@ -71,14 +70,14 @@ OBJECTIVES = {"softmax": _softmax_objective, "negative": _negative_objective}
 
 
 class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
-    """Learn skip-gram word vectors from raw text; represent documents by their mean.
+    """Learn skip-gram word vectors from raw text; represent documents by pooling them.
 
     ``fit`` tokenizes the documents as :class:`~sklearn.feature_extraction.text.CountVectorizer`
     does, keeping word order, and trains a skip-gram word2vec model (Mikolov et
     al. 2013) with the full softmax: each center word predicts the words within
     ``window`` positions of it, inside its document, with one softmax over the
     vocabulary shared by its whole window. ``transform`` maps each document to
-    the average of its in-vocabulary words' vectors.
+    the average of its in-vocabulary words' vectors (or another ``pooling``).
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -234,7 +233,8 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         ``n_jobs``) gives bit-identical vectors on the same machine.
 
     verbose : int, default=0
-        If positive, print the loss, speed and elapsed time after each epoch.
+        If positive, print the loss, speed and elapsed time after each epoch;
+        above 1, also a progress line updated in place during each epoch.
 
     Attributes
     ----------
@@ -454,7 +454,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         mapping = np.full(len(words), -1, dtype=np.int64)
         mapping[kept] = np.arange(len(kept))
         corpus = remap(corpus, mapping)
-        if len(training_positions(corpus.indptr)) == 0:
+        if not (np.diff(corpus.indptr) >= 2).any():  # no word has a context
             raise ValueError(
                 "Nothing to train on: no document has two in-vocabulary words, so "
                 "no word has a context. Lower min_count, raise max_features, or "
@@ -702,7 +702,8 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         key = (id(self.vocabulary_), id(self.word_vectors_))
         cached = getattr(self, "_wv_cache", None)
         if cached is None or cached[0] != key:
-            cached = self._wv_cache = (key, WordVectors(self.vocabulary_, self.word_vectors_))
+            words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
+            cached = self._wv_cache = (key, WordVectors(words, self.word_vectors_))
         return cached[1]
 
     def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):

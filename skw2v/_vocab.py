@@ -93,11 +93,24 @@ def remap(corpus, mapping):
     Dropped tokens are removed before windows are formed, as word2vec does:
     a context window spans over out-of-vocabulary words.
     """
-    new_ids = mapping[corpus.ids] if corpus.n_tokens else corpus.ids
-    keep = new_ids >= 0
-    kept_before = np.zeros(corpus.n_tokens + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept_before[1:])
-    return Corpus(new_ids[keep].astype(np.int32, copy=False), kept_before[corpus.indptr])
+    new_ids = mapping.astype(np.int32)[corpus.ids] if corpus.n_tokens else corpus.ids
+    return select_tokens(Corpus(new_ids, corpus.indptr), new_ids >= 0)
+
+
+def select_tokens(corpus, keep):
+    """The corpus with only the tokens where ``keep`` is True; documents keep their bounds.
+
+    Memory beyond the result is the boolean mask: document offsets come from
+    per-document counts, not from a cumulative sum over every token.
+    """
+    lengths = np.diff(corpus.indptr)
+    kept = np.zeros(corpus.n_documents, dtype=np.int64)
+    nonempty = lengths > 0
+    if nonempty.any():
+        kept[nonempty] = np.add.reduceat(keep, corpus.indptr[:-1][nonempty], dtype=np.int64)
+    indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
+    np.cumsum(kept, out=indptr[1:])
+    return Corpus(corpus.ids[keep], indptr)
 
 
 def encode(token_lists, vocabulary):

@@ -19,11 +19,16 @@ def training_positions(indptr):
 
     Returns
     -------
-    positions : ndarray of int64
+    positions : ndarray of int32 (int64 beyond 2**31 tokens)
         Every position of every document holding two or more words, ascending.
     """
     lengths = np.diff(indptr)
-    return np.flatnonzero(np.repeat(lengths >= 2, lengths))
+    n_tokens = int(indptr[-1])
+    dtype = np.int32 if n_tokens < 2**31 else np.int64
+    usable = lengths >= 2
+    if usable.all():  # the usual case: no index array of int64 in between
+        return np.arange(n_tokens, dtype=dtype)
+    return np.flatnonzero(np.repeat(usable, lengths)).astype(dtype)
 
 
 def context_pairs(positions, ids, indptr, window, reduced_windows=None):

@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 
 from conftest import topic_separation
 from skw2v import SkipGramVectorizer, WordVectors
-from skw2v._pooling import max_pool
+from skw2v._pooling import document_frequencies, max_pool, weighted_mean
 from skw2v._vocab import Corpus
 from skw2v.datasets import make_topic_corpus
 
@@ -105,18 +105,34 @@ def test_sif_component_is_fitted_on_training_documents_only(topic_corpus):
         np.testing.assert_array_equal(pipeline[0].sif_component_, alone.sif_component_)
 
 
-def test_max_pool_in_chunks_matches_one_pass(monkeypatch):
+@pytest.mark.parametrize("chunk", [1, 5, 1000])
+def test_chunked_pooling_matches_direct_loops(monkeypatch, chunk):
+    """Pooling works in chunks of documents; any chunk size gives the same numbers."""
     rng = np.random.default_rng(0)
     lengths = rng.integers(0, 7, size=50)
     ids = rng.integers(0, 12, size=lengths.sum()).astype(np.int32)
     corpus = Corpus(ids, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
     vectors = rng.standard_normal((12, 4)).astype(np.float32)
-    whole = max_pool(corpus, vectors)
-    monkeypatch.setattr("skw2v._pooling.MAX_POOL_TOKENS", 5)
-    np.testing.assert_array_equal(max_pool(corpus, vectors), whole)
+    weights = rng.random(12)
+    monkeypatch.setattr("skw2v._pooling.CHUNK_TOKENS", chunk)
+    maxed = max_pool(corpus, vectors)
+    weighted = weighted_mean(corpus, vectors, weights)
+    summed = weighted_mean(corpus, vectors, weights, normalize=False)
+    frequencies = document_frequencies(corpus, 12)
+    expected_df = np.zeros(12, dtype=int)
     for i, (a, b) in enumerate(zip(corpus.indptr[:-1], corpus.indptr[1:])):
-        expected = vectors[ids[a:b]].max(axis=0) if b > a else np.zeros(4)
-        np.testing.assert_array_equal(whole[i], expected)
+        words = ids[a:b]
+        expected_df[np.unique(words)] += 1
+        if b == a:
+            assert not maxed[i].any() and not weighted[i].any() and not summed[i].any()
+            continue
+        np.testing.assert_array_equal(maxed[i], vectors[words].max(axis=0))
+        np.testing.assert_allclose(
+            weighted[i], weights[words] @ vectors[words] / weights[words].sum(), rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_allclose(summed[i], weights[words] @ vectors[words] / (b - a), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(frequencies, expected_df)
+    np.testing.assert_array_equal(corpus.ids, ids)  # the corpus is never reordered
 
 
 def test_pooling_and_norm_are_tunable(topic_corpus):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from skw2v._pooling import mean_pool
+from skw2v._pooling import weighted_mean
 from skw2v._vocab import Corpus, count_and_encode, encode, prune_vocabulary, remap
 
 
@@ -37,7 +37,7 @@ def test_mean_pool_matches_loop_and_gives_zero_rows():
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((5, 3)).astype(np.float32)
     corpus = Corpus(np.array([4, 4, 1, 0, 2, 3], np.int32), np.array([0, 3, 3, 6]))
-    pooled = mean_pool(corpus, vectors)
+    pooled = weighted_mean(corpus, vectors)
     assert pooled.dtype == np.float32
     np.testing.assert_allclose(pooled[0], vectors[[4, 4, 1]].mean(0), rtol=1e-6)
     np.testing.assert_array_equal(pooled[1], 0)
