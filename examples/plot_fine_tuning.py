@@ -3,16 +3,16 @@
 Fine-tuning pretrained vectors on a small corpus
 ================================================
 
-A small domain corpus is too little text to learn good word vectors from
+A small labelled corpus is too little text to learn good word vectors from
 scratch. Starting from vectors trained on a large general corpus
 (``initial_vectors``) and fine-tuning them on the small one keeps what the
 large corpus taught.
 
-Here the "general" vectors are trained on a large generated corpus and saved
-in word2vec's binary format, as you would download pretrained vectors; set
-the environment variable ``SKW2V_PRETRAINED`` to a word2vec-format file of
-100-dimensional vectors (e.g. written by ``python -m skw2v train``) to start
-from those instead.
+Here the "general" vectors are trained on the bulk of the example corpus and
+saved in word2vec's binary format, as you would download pretrained vectors;
+the small corpus is 60 other documents. Set ``SKW2V_PRETRAINED`` to a
+word2vec-format file of 100-dimensional vectors (e.g. written by
+``python -m skw2v train``) to start from those instead.
 """
 
 # %%
@@ -22,34 +22,31 @@ import os
 import tempfile
 
 from skw2v import SkipGramVectorizer, load_word2vec_format
-from skw2v.datasets import make_topic_corpus
+from skw2v.datasets import load_example_corpus
+
+documents, labels, probes, description = load_example_corpus(n_documents=1500)
+print(description, "-", len(documents), "documents")
+small, small_labels = documents[:60], labels[:60]
 
 path = os.environ.get("SKW2V_PRETRAINED")
 if not path:
-    general_corpus, _ = make_topic_corpus(n_documents=1500, n_topics=8, random_state=1)
-    general = SkipGramVectorizer(vector_size=100, min_count=2, random_state=0)
-    general.fit(general_corpus)
+    general = SkipGramVectorizer(vector_size=100, min_count=2, max_features=5000, random_state=0)
+    general.fit(documents[60:1500])
     path = os.path.join(tempfile.mkdtemp(), "general.bin")
     general.save_word2vec_format(path, binary=True)
 pretrained = load_word2vec_format(path)
 print(pretrained)
 
 # %%
-# A small, noisy domain corpus
-# ----------------------------
-# 60 short documents on four of the topics, with labels.
-small, labels, topics = make_topic_corpus(
-    n_documents=60, n_topics=4, document_length=(8, 20), topic_purity=0.35,
-    random_state=2, return_topics=True,
-)
+# From scratch or fine-tuned, on 60 documents
+# -------------------------------------------
 params = dict(vector_size=pretrained.vector_size, min_count=1, random_state=0)
 scratch = SkipGramVectorizer(**params).fit(small)
 tuned = SkipGramVectorizer(**params, initial_vectors=path).fit(small)
 print(f"{tuned.n_initialized_} of {len(tuned.vocabulary_)} words started from the pretrained vectors")
-for word in ["football", "bread"]:
-    if word in scratch.vocabulary_:
-        print(f"{word}: from scratch ->", [w for w, _ in scratch.most_similar(word, topn=4)])
-        print(f"{word}: fine-tuned   ->", [w for w, _ in tuned.most_similar(word, topn=4)])
+for word in [w for w in probes if w in scratch.vocabulary_][:2]:
+    print(f"{word}: from scratch ->", [w for w, _ in scratch.most_similar(word, topn=4)])
+    print(f"{word}: fine-tuned   ->", [w for w, _ in tuned.most_similar(word, topn=4)])
 
 # %%
 # Do the document vectors classify better?
@@ -64,7 +61,7 @@ accuracy = {}
 for name, extra in [("from scratch", {}), ("fine-tuned", {"initial_vectors": path})]:
     pipeline = make_pipeline(SkipGramVectorizer(**params, **extra),
                              LogisticRegression(C=10, max_iter=2000))
-    accuracy[name] = cross_val_score(pipeline, small, labels, cv=folds)
+    accuracy[name] = cross_val_score(pipeline, small, small_labels, cv=folds)
     print(f"{name}: 5-fold accuracy {accuracy[name].mean():.3f}")
 
 fig, ax = plt.subplots(figsize=(4.5, 3.2))
