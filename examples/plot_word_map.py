@@ -43,7 +43,7 @@ classes = np.unique(labels)
 per_class = np.vstack([np.asarray(counts[labels == c].sum(axis=0)).ravel() for c in classes])
 share = per_class / np.maximum(per_class.sum(axis=0), 1)
 owner, purity = share.argmax(axis=0), share.max(axis=0)
-words = np.array(list(vectorizer.vocabulary_))
+words = list(vectorizer.vocabulary_)  # row order
 # The 25 most frequent words of each class among those it owns clearly.
 marked = {
     k: [i for i in np.argsort(-per_class[k]) if owner[i] == k and purity[i] > 0.6][:25]
