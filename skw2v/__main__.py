@@ -54,7 +54,7 @@ def run_demo(args):
     print(f"nearest neighbours in the best model ({len(best.vocabulary_)} words):")
     for word in probes:
         if word in best.vocabulary_:
-            neighbours = ", ".join(f"{w} ({s:.2f})" for w, s in best.most_similar(word, topn=6))
+            neighbours = ", ".join(f"{w} ({s:.3f})" for w, s in best.most_similar(word, topn=6))
             print(f"  {word}: {neighbours}")
     return 0
 
