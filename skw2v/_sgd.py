@@ -68,13 +68,15 @@ def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf):
 
 
 def pair_matrix(rows, cols, values, shape):
-    """Sparse (CSR) matrix holding ``values`` at ``(rows, cols)``; repeats add up.
+    """Sparse matrix holding ``values`` at ``(rows, cols)``; repeats add up.
 
     Every scatter-add of the objectives goes through a product with such a
     matrix: about 6x faster here than ``np.add.reduceat`` over gathered rows
-    and 40x faster than a 2-D ``np.add.at``.
+    and 40x faster than a 2-D ``np.add.at``. It is left in COO form: a
+    product adds the entries in their stored order, deterministically, with
+    no conversion to CSR (whose duplicate-summing pass sorts every row).
     """
-    return sp.csr_matrix((values, (rows, cols)), shape=shape)
+    return sp.coo_matrix((values, (rows, cols)), shape=shape)
 
 
 
