@@ -107,10 +107,6 @@ def worker(args):
             analyzer=str.split,
             random_state=0,
         ).fit(Pieces(corpus, max_tokens, repeat))
-        seconds = time.perf_counter() - tic
-        peak_training = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        words = sorted(model.vocabulary_, key=model.vocabulary_.get)
-        vectors = model.word_vectors_
     else:
         from gensim.models import Word2Vec
 
@@ -129,13 +125,15 @@ def worker(args):
             workers=2,
             seed=0,
         )
-        seconds = time.perf_counter() - tic
-        peak_training = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        words = model.wv.index_to_key
-        vectors = model.wv.vectors
+    seconds = time.perf_counter() - tic
+    peak_training = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Both models' vectors go through the same evaluation code.
+    if args.worker == "skw2v":
+        wv = model.wv_
+    else:
+        wv = WordVectors(model.wv.index_to_key, model.wv.vectors)
     questions = os.path.join(args.data, "questions-words.txt")
     wordsim = os.path.join(args.data, "wordsim353.tsv")
-    wv = WordVectors(words, vectors)
     analogies = wv.evaluate_word_analogies(questions, restrict_vocab=30000)
     pairs = wv.evaluate_word_pairs(wordsim)
     agreement = {}
@@ -151,7 +149,7 @@ def worker(args):
                 "seconds": seconds,
                 "words_per_second": n_tokens * args.epochs / seconds,
                 "tokens": n_tokens,
-                "vocabulary": len(words),
+                "vocabulary": len(wv),
                 "analogy": analogies["accuracy"],
                 "analogy_questions": analogies["total"],
                 "wordsim_spearman": pairs["spearman"],

@@ -159,7 +159,7 @@ class WordVectors:
         for _, _, row in query:
             if row is not None and row < len(similarity):
                 similarity[row] = -np.inf
-        n_candidates = len(similarity) - sum(np.isneginf(similarity))
+        n_candidates = len(similarity) - int(np.count_nonzero(np.isneginf(similarity)))
         topn = max(0, min(int(topn), n_candidates))
         if topn == 0:
             return []
