@@ -36,35 +36,67 @@ def sequential_factor(x):
     return np.where(x > 1e-6, -np.expm1(-safe) / safe, 1.0 - x / 2).astype(np.float32)
 
 
+def clipped_scale(norms, scale, limit):
+    """Per-row factors: ``scale``, shrunk where ``norms * scale`` exceeds ``limit``.
+
+    Returns ``(factors, n_shrunk)``; ``factors`` is float32.
+    """
+    lengths = norms * scale
+    too_long = lengths > limit
+    if too_long.any():
+        scale = np.where(too_long, scale * limit / np.where(too_long, lengths, 1), scale)
+    return np.asarray(scale, dtype=np.float32), int(too_long.sum())
+
+
 def scale_and_clip(steps, scale, limit):
     """``steps *= scale[:, None]``, then shrink rows longer than ``limit``; one pass.
 
     Returns the number of rows that were shrunk.
     """
-    norms = np.sqrt(np.einsum("ij,ij->i", steps, steps)) * scale
-    too_long = norms > limit
-    if too_long.any():
-        scale = np.where(too_long, scale * limit / np.where(too_long, norms, 1), scale)
-    steps *= scale[:, None].astype(steps.dtype, copy=False)
-    return int(too_long.sum())
+    factors, shrunk = clipped_scale(np.sqrt(np.einsum("ij,ij->i", steps, steps)), scale, limit)
+    steps *= factors[:, None]
+    return shrunk
 
 
-def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf):
+def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf, work=None):
     """Apply the summed center gradients to the input rows.
 
     The rows of the batch sharing a center add their gradients and their
     curvatures ``A``; the row moves by ``-step * sequential_factor(step * A)``
-    times the sum, clipped to norm ``max_norm``.
+    times the sum, clipped to norm ``max_norm``. ``work`` (a
+    :class:`Workspace`) holds the sums between calls.
     """
     if len(centers) == 0:
         return
-    order = np.argsort(centers, kind="stable")
-    sorted_centers = centers[order]
-    starts = np.flatnonzero(np.r_[True, sorted_centers[1:] != sorted_centers[:-1]])
-    sums = np.add.reduceat(grad_h[order], starts, axis=0)
-    total_curvature = np.add.reduceat(curvature[order], starts)
-    scale_and_clip(sums, step * sequential_factor(step * total_curvature), max_norm)
-    w_in[sorted_centers[starts]] -= sums
+    words, rank = distinct(centers, len(w_in))
+    work = Workspace() if work is None else work
+    sums = scatter_add(
+        work.buffer("input_sums", (len(words), w_in.shape[1])),
+        rank,
+        np.arange(len(centers)),
+        np.ones(len(centers), dtype=np.float32),
+        grad_h,
+    )
+    total_curvature = np.bincount(rank, weights=curvature, minlength=len(words))
+    norms = np.sqrt(np.einsum("ij,ij->i", sums, sums))
+    factors, _ = clipped_scale(norms, step * sequential_factor(step * total_curvature), max_norm)
+    add_rows(w_in, words, sums, -factors)
+
+
+def distinct(ids, size):
+    """The distinct values of ``ids`` (all in ``range(size)``), ascending, and each id's rank.
+
+    A presence mask over ``range(size)`` when the ids are many (no sort);
+    ``np.unique`` when they are few next to ``size``. Both give the same result.
+    """
+    if 16 * len(ids) < size:
+        words, rank = np.unique(ids, return_inverse=True)
+        return words, rank.reshape(-1)
+    present = np.zeros(size, dtype=bool)
+    present[ids] = True
+    rank = np.cumsum(present, dtype=np.int32)
+    rank -= 1
+    return np.flatnonzero(present), rank[ids]
 
 
 def pair_matrix(rows, cols, values, shape):
@@ -77,6 +109,86 @@ def pair_matrix(rows, cols, values, shape):
     no conversion to CSR (whose duplicate-summing pass sorts every row).
     """
     return sp.coo_matrix((values, (rows, cols)), shape=shape)
+
+
+def add_rows(matrix, rows, values, factors):
+    """``matrix[rows[i]] += factors[i] * values[i]`` in place; ``rows`` distinct.
+
+    With scipy's kernel (below) this is one pass that reads ``values`` in
+    order and updates the rows where they lie, instead of gathering them,
+    adding and scattering them back.
+    """
+    if _COO_KERNEL is None or not (matrix.flags.c_contiguous and matrix.dtype == np.float32):
+        matrix[rows] += factors[:, None].astype(matrix.dtype) * values
+        return
+    _COO_KERNEL(
+        len(rows),
+        matrix.shape[1],
+        rows.astype(np.int64, copy=False),
+        np.arange(len(rows), dtype=np.int64),
+        np.ascontiguousarray(factors, dtype=np.float32),
+        np.ascontiguousarray(values, dtype=np.float32).ravel(),
+        matrix,
+    )
+
+
+def _private_coo_kernel():
+    """scipy's COO @ dense kernel, if it behaves as expected here; else None.
+
+    ``scipy.sparse`` computes ``coo @ dense`` with this C++ routine, which
+    releases the GIL, but allocates the result with ``np.zeros`` on every call.
+    In two threads those fresh multi-megabyte results page-fault against each
+    other and the products stop running in parallel (measured: two threads
+    no faster than one). Calling the routine with a reused output avoids it.
+    It is private, so it is used only after checking it against the public
+    product on a small case; otherwise :func:`scatter_add` falls back.
+    """
+    try:
+        from scipy.sparse._sparsetools import coo_matmat_dense
+    except ImportError:  # pragma: no cover - depends on the scipy version
+        return None
+    rows = np.array([1, 0, 1, 1], dtype=np.int64)
+    cols = np.array([0, 2, 2, 0], dtype=np.int64)
+    values = np.array([1.0, 2.0, 3.0, -4.0], dtype=np.float32)
+    dense = np.arange(6, dtype=np.float32).reshape(3, 2)
+    out = np.array([[0.5, 0.0], [0.0, -1.0]], dtype=np.float32)  # it must add into out
+    expected = out + pair_matrix(rows, cols, values, (2, 3)) @ dense
+    try:
+        coo_matmat_dense(len(values), 2, rows, cols, values, dense.ravel(), out)
+    except Exception:  # pragma: no cover - a changed private signature
+        return None
+    if not np.array_equal(out, expected):
+        return None  # pragma: no cover
+    return coo_matmat_dense
+
+
+_COO_KERNEL = _private_coo_kernel()
+
+
+def scatter_add(out, rows, cols, values, dense):
+    """``out[rows[i]] += values[i] * dense[cols[i]]`` for every ``i``, into a zeroed ``out``.
+
+    The same sums, in the same order, as ``pair_matrix(rows, cols, values) @
+    dense``, written into ``out`` (float32, C-contiguous, e.g. a
+    :class:`Workspace` buffer) instead of a fresh array. Returns ``out``.
+    """
+    out.fill(0)
+    if len(values) == 0:
+        return out
+    if _COO_KERNEL is None:
+        out += pair_matrix(rows, cols, values, (len(out), len(dense))) @ dense
+        return out
+    index = np.int32 if rows.dtype == cols.dtype == np.int32 else np.int64
+    _COO_KERNEL(
+        len(values),
+        dense.shape[1],
+        rows.astype(index, copy=False),
+        cols.astype(index, copy=False),
+        np.ascontiguousarray(values, dtype=np.float32),
+        np.ascontiguousarray(dense, dtype=np.float32).ravel(),
+        out,
+    )
+    return out
 
 
 
