@@ -157,7 +157,7 @@ class NegativeObjective:
         self._table = noise_table(counts, ns_exponent)
         self._n_threads = n_threads
         self._work = [Workspace() for _ in range(n_threads)]
-        self._generator = None  # seeded from the training rng at the first step
+        self._generators = None  # seeded from the training rng at the first step
         self._steps = 0
 
     def output_vectors(self):
@@ -207,15 +207,13 @@ class NegativeObjective:
     def step(self, w_in, centers, rows, cols, n_contexts, step, rng, pool):
         """One SGD step on a batch; returns its summed loss."""
         b = len(centers)
-        if self._generator is None:
-            self._generator = np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
-        negatives = draw_negatives(self._table, (b, self.draws), self._generator)
+        if self._generators is None:
+            # One noise stream per worker, each drawing its own rows' noise
+            # words in phase 1: seeded from the training rng, so the same
+            # seed and worker count give the same draws.
+            seeds = np.random.SeedSequence(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+            self._generators = [np.random.default_rng(s) for s in seeds.spawn(self._n_threads)]
         self._steps += 1
-        if self._steps % REFRESH_NORMS_EVERY == 0:
-            # The norms are updated from dot products (phase 2); recompute them
-            # now and then so float32 rounding cannot accumulate (measured: 3e-6
-            # relative after 1,400 steps).
-            np.einsum("ij,ij->i", self.w_out, self.w_out, out=self._out_sq)
         h = w_in[centers]
         h_sq = np.einsum("ij,ij->i", h, h)
         # Trust region (see _sgd): bounds from the largest vectors on each side.
@@ -223,18 +221,18 @@ class NegativeObjective:
         output_limit = MAX_LOGIT_STEP / max(float(np.sqrt(h_sq.max())), 1e-30)
         row_cuts = splits(b, self._n_threads)
         pair_cuts = np.searchsorted(rows, row_cuts)
-        parts = [None] * self._n_threads
 
         def phase1(t):
             r0, r1 = row_cuts[t], row_cuts[t + 1]
             p0, p1 = pair_cuts[t], pair_cuts[t + 1]
-            parts[t] = self._forward(
-                h[r0:r1], rows[p0:p1] - r0, cols[p0:p1], n_contexts[r0:r1], negatives[r0:r1],
+            negatives = draw_negatives(self._table, (r1 - r0, self.draws), self._generators[t])
+            return self._forward(
+                h[r0:r1], rows[p0:p1] - r0, cols[p0:p1], n_contexts[r0:r1], negatives,
                 self._work[t],
             )
-            return parts[t][4]
 
-        loss = sum(pool.map(phase1))
+        parts = pool.gather(phase1)
+        loss = sum(float(part[4]) for part in parts)
         if not np.isfinite(loss):
             return loss
         pair_rows = np.concatenate([part[0] + r0 for part, r0 in zip(parts, row_cuts)])
@@ -271,6 +269,13 @@ class NegativeObjective:
             self._out_sq[words] = np.maximum(
                 self._out_sq[words] + factors * (factors * sq - 2 * overlap), 0.0
             )
+            if self._steps % REFRESH_NORMS_EVERY == 0:
+                # The norms are updated from dot products (above); recompute
+                # this thread's now and then so float32 rounding cannot
+                # accumulate (measured: 3e-6 relative after 1,400 steps).
+                rows_owned = np.flatnonzero(owner(np.arange(len(self.w_out)), n) == t)
+                owned = self.w_out[rows_owned]
+                self._out_sq[rows_owned] = np.einsum("ij,ij->i", owned, owned)
             own = owner(centers, n) == t
             update_inputs(
                 w_in, centers[own], grad_h[own], curvature[own], step, input_limit, work

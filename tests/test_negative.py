@@ -167,10 +167,14 @@ def test_kept_output_norms_follow_the_vectors(monkeypatch):
 
 
 def test_thread_count_does_not_change_what_is_learned():
-    """Two threads split each batch and then the vocabulary; the step each
-    row takes is the same, so the loss curves agree closely (not bit for bit:
-    sums are taken in another order)."""
+    """Two workers split each batch, then the vocabulary; every row takes the
+    step it would take with one. Only the noise words differ (one stream per
+    worker), so the loss curves differ like two seeds do.
+
+    Calibrated over seeds 0-9: largest relative difference between the curves
+    of 1 and 2 workers 0.0012-0.0074; between two seeds with 1 worker
+    0.0021-0.0078. Threshold 0.02; halving the learning rate moves the curves by 0.052.
+    """
     one, _, _ = _train(1)
     two, _, _ = _train(2)
-    # measured: relative differences of 1e-9 (seeds 0-4)
-    np.testing.assert_allclose(one, two, rtol=1e-6)
+    np.testing.assert_allclose(one, two, rtol=0.02)
