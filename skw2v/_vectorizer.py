@@ -225,8 +225,9 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     n_jobs : int, default=None
         Training threads. ``None`` uses as many as the BLAS library does, -1
         all cores. Each thread runs single-threaded BLAS; the work is split so
-        that results do not depend on thread timing (but a different number of
-        threads may change the last bits).
+        that results do not depend on thread timing. A different number of
+        threads changes the last bits (softmax) or the noise words drawn
+        (``loss="negative"``: one stream per thread), not what is learned.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial vectors and the order of centers. The same seed (and
