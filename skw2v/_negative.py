@@ -261,8 +261,8 @@ class NegativeObjective:
             # blocks of 1, 4 and 16 were within the machine's noise).
             n = self._n_threads
             mine = np.flatnonzero(owner(pair_cols, n) == t) if n > 1 else slice(None)
-            words, rank = distinct(pair_cols[mine], len(self.w_out))
             work = self._work[t]
+            words, rank = distinct(pair_cols[mine], len(self.w_out), work)
             grads = scatter_add(
                 work.buffer("grads", (len(words), h.shape[1])), rank, pair_rows[mine], g[mine], h
             )

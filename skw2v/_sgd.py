@@ -68,8 +68,8 @@ def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf, work=
     """
     if len(centers) == 0:
         return
-    words, rank = distinct(centers, len(w_in))
     work = Workspace() if work is None else work
+    words, rank = distinct(centers, len(w_in), work)
     sums = scatter_add(
         work.buffer("input_sums", (len(words), w_in.shape[1])),
         rank,
@@ -83,20 +83,42 @@ def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf, work=
     add_rows(w_in, words, sums, -factors)
 
 
-def distinct(ids, size):
-    """The distinct values of ``ids`` (all in ``range(size)``), ascending, and each id's rank.
+def distinct(ids, size, work=None):
+    """The distinct values of ``ids`` (all in ``range(size)``) and each id's rank among them.
 
-    A presence mask over ``range(size)`` when the ids are many (no sort);
-    ``np.unique`` when they are few next to ``size``. Both give the same result.
+    Returns ``(words, rank)`` with ``words[rank] == ids``, by whichever way
+    is cheapest (measured: 1,024 ids: ``np.unique`` 32 us, slots 20 us;
+    10,700 ids of 21,000: unique 360 us, presence mask 77 us, slots 122 us):
+
+    - without ``work``: ``np.unique`` (a sort), words ascending;
+    - ids many next to ``size``: a presence mask over ``range(size)``, words
+      ascending;
+    - otherwise: a kept ``size``-long array of slots in ``work`` (a
+      :class:`Workspace`) finds each id's first occurrence in O(len(ids)),
+      with no pass over ``range(size)`` (which at a million words would cost
+      a millisecond per call); words in order of first occurrence.
+
+    Every way is deterministic; the callers only need each word once.
     """
-    if 16 * len(ids) < size:
+    n = len(ids)
+    if work is None:
         words, rank = np.unique(ids, return_inverse=True)
         return words, rank.reshape(-1)
-    present = np.zeros(size, dtype=bool)
-    present[ids] = True
-    rank = np.cumsum(present, dtype=np.int32)
-    rank -= 1
-    return np.flatnonzero(present), rank[ids]
+    if 4 * n >= size:
+        present = np.zeros(size, dtype=bool)
+        present[ids] = True
+        rank = np.cumsum(present, dtype=np.int32)
+        rank -= 1
+        return np.flatnonzero(present), rank[ids]
+    slot = work.slots(size)
+    positions = np.arange(n, dtype=np.int32)
+    slot[ids] = n  # larger than any position; every id's slot is reset here
+    np.minimum.at(slot, ids, positions)
+    first = slot[ids]  # position of each id's first occurrence
+    is_first = first == positions
+    compact = np.cumsum(is_first, dtype=np.int32)
+    compact -= 1
+    return ids[is_first], compact[first]
 
 
 def pair_matrix(rows, cols, values, shape):
@@ -212,6 +234,13 @@ class Workspace:
         if kept is None or len(kept) < n or kept.shape[1:] != tuple(shape[1:]) or kept.dtype != dtype:
             kept = self._buffers[name] = np.empty((n + n // 4 + 16, *shape[1:]), dtype=dtype)
         return kept[:n]
+
+    def slots(self, size):
+        """A kept int32 array of at least ``size`` entries (contents unspecified)."""
+        kept = self._buffers.get("_slots")
+        if kept is None or len(kept) < size:
+            kept = self._buffers["_slots"] = np.empty(size, dtype=np.int32)
+        return kept
 
     def take(self, name, matrix, index):
         """``matrix[index]`` (rows), written into a reused buffer."""

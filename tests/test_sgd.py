@@ -54,12 +54,17 @@ def test_add_rows_updates_only_the_given_rows(monkeypatch, kernel):
     np.testing.assert_array_equal(matrix, expected)
 
 
-@pytest.mark.parametrize("size", [10, 10_000])  # presence mask / np.unique
-def test_distinct_gives_sorted_values_and_ranks(size):
+@pytest.mark.parametrize("size", [10, 10_000])  # presence mask / slots
+@pytest.mark.parametrize("with_work", [False, True])  # np.unique without a workspace
+def test_distinct_gives_each_value_once_and_ranks(size, with_work):
+    work = sgd.Workspace() if with_work else None
     ids = np.array([7, 3, 7, 9, 3, 0])
-    words, rank = sgd.distinct(ids, size)
-    np.testing.assert_array_equal(words, [0, 3, 7, 9])
-    np.testing.assert_array_equal(words[rank], ids)
+    for _ in range(2):  # the slots are reused between calls
+        words, rank = sgd.distinct(ids, size, work)
+        assert sorted(words) == [0, 3, 7, 9]
+        np.testing.assert_array_equal(words[rank], ids)
+    if work is not None and size > 10:  # slots: first-occurrence order
+        np.testing.assert_array_equal(words, [7, 3, 9, 0])
 
 
 def test_update_inputs_is_the_same_with_either_kernel(monkeypatch):
