@@ -57,6 +57,7 @@ import numpy as np
 
 from ._sgd import (
     MAX_LOGIT_STEP,
+    Workspace,
     pair_matrix,
     scale_and_clip,
     sequential_factor,
@@ -267,6 +268,7 @@ class SoftmaxObjective:
         self.max_batch = effective_batch_size(batch_size, n_words)
         self._e = np.empty((self.max_batch, n_words), dtype=np.float32)
         self._vocab_cuts = splits(n_words, n_threads)
+        self._work = [Workspace() for _ in range(n_threads)]  # update_inputs' buffers
         self._n_threads = n_threads
         self._w_norm = 0.0
 
@@ -322,7 +324,9 @@ class SoftmaxObjective:
             v0, v1 = self._vocab_cuts[t], self._vocab_cuts[t + 1]
             grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols)
             mine = (centers >= v0) & (centers < v1)
-            update_inputs(w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit)
+            update_inputs(
+                w_in, centers[mine], grad_h[mine], curvature[mine], step, input_limit, self._work[t]
+            )
             return update_outputs(w_out_aug, v0, grad_curv, step, output_limit)
 
         self._w_norm = max(pool.map(phase2))
