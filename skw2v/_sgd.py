@@ -140,9 +140,14 @@ def add_rows(matrix, rows, values, factors):
     order and updates the rows where they lie, instead of gathering them,
     adding and scattering them back.
     """
+    if len(rows) == 0:
+        return
     if _COO_KERNEL is None or not (matrix.flags.c_contiguous and matrix.dtype == np.float32):
         matrix[rows] += factors[:, None].astype(matrix.dtype) * values
         return
+    # The kernel does not check bounds: check here (a few microseconds).
+    if len(values) < len(rows) or len(factors) < len(rows) or rows.max() >= len(matrix):
+        raise IndexError("add_rows: rows out of range of the matrix or the values")
     _COO_KERNEL(
         len(rows),
         matrix.shape[1],
@@ -200,6 +205,9 @@ def scatter_add(out, rows, cols, values, dense):
     if _COO_KERNEL is None:
         out += pair_matrix(rows, cols, values, (len(out), len(dense))) @ dense
         return out
+    # The kernel does not check bounds: check here (a few microseconds).
+    if rows.max() >= len(out) or cols.max() >= len(dense) or min(rows.min(), cols.min()) < 0:
+        raise IndexError("scatter_add: an index is out of range of out or dense")
     index = np.int32 if rows.dtype == cols.dtype == np.int32 else np.int64
     _COO_KERNEL(
         len(values),

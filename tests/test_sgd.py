@@ -33,10 +33,26 @@ def test_scatter_add_equals_the_sparse_product(monkeypatch, kernel, seed):
     np.testing.assert_allclose(out, slow, rtol=1e-5, atol=1e-5)
 
 
-def test_the_private_kernel_is_in_use_here():
-    """With the pinned scipy the reused-buffer path must be active; if scipy
-    changes the private routine, the probe turns it off instead of failing."""
+def test_the_private_kernel_is_in_use_where_scipy_has_it():
+    """Where scipy has the routine, the probe must accept it: if a scipy
+    release changed its behaviour, training would silently fall back to the
+    slower public product, and this test is what notices."""
+    import scipy.sparse._sparsetools as tools
+
+    if not hasattr(tools, "coo_matmat_dense"):
+        pytest.skip("this scipy has no coo_matmat_dense; the public product is used")
     assert sgd._COO_KERNEL is not None
+
+
+def test_out_of_range_indices_raise_instead_of_writing_anywhere():
+    rows, cols, values, dense = random_pairs(0)
+    with pytest.raises(IndexError):
+        sgd.scatter_add(np.zeros((3, dense.shape[1]), np.float32), rows, cols, values, dense)
+    with pytest.raises(IndexError):
+        sgd.scatter_add(np.zeros((7, dense.shape[1]), np.float32), rows, cols, values, dense[:4])
+    matrix = np.zeros((4, 2), dtype=np.float32)
+    with pytest.raises(IndexError):
+        sgd.add_rows(matrix, np.array([1, 4]), np.ones((2, 2), np.float32), np.ones(2))
 
 
 @pytest.mark.parametrize("kernel", ["scipy", "fallback"])
