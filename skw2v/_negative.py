@@ -241,7 +241,7 @@ class NegativeObjective:
                 self._work[t],
             )
 
-        parts = pool.gather(phase1)
+        parts = pool.map(phase1)
         loss = sum(float(part[4]) for part in parts)
         if not np.isfinite(loss):
             return loss

@@ -83,10 +83,6 @@ class Pool:
             return [fn(0)]
         return list(self._executor.map(fn, range(self.n)))
 
-    def gather(self, fn):
-        """Like :meth:`map`, for phases whose results the next phase reads."""
-        return self.map(fn)
-
     def close(self):
         if self._executor is not None:
             self._executor.shutdown()
@@ -162,81 +158,55 @@ def train(
     """
     pool = Pool(n_threads)
     try:
-        return train_loop(
-            corpus, w_in, objective, pool=pool, window=window, shrink_windows=shrink_windows,
-            keep=keep, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-            min_learning_rate=min_learning_rate, rng=rng, on_epoch=on_epoch,
-            on_progress=on_progress,
-        )
+        batch = min(batch_size, getattr(objective, "max_batch", batch_size))
+        loss_curve = []
+        with threadpool_limits(limits=1, user_api="blas"):
+            for epoch in range(epochs):
+                tic = time.perf_counter()
+                epoch_corpus = subsample(corpus, keep, rng)
+                positions = training_positions(epoch_corpus.indptr)
+                rng.shuffle(positions)
+                epoch_loss = 0.0
+                epoch_pairs = 0
+                report_every = max(1, len(positions) // (100 * batch)) * batch
+                for begin in range(0, len(positions), batch):
+                    if begin % (batch * PAIR_GROUP) == 0:
+                        # Context pairs for the next PAIR_GROUP batches at once: the
+                        # same arrays as batch by batch, with a fraction of the calls.
+                        group = positions[begin : begin + batch * PAIR_GROUP]
+                        reduced = (
+                            rng.randint(1, window + 1, size=len(group)) if shrink_windows else None
+                        )
+                        group_rows, group_cols, group_contexts = context_pairs(
+                            group, epoch_corpus.ids, epoch_corpus.indptr, window, reduced
+                        )
+                        group_centers = epoch_corpus.ids[group]
+                        pair_cuts = np.searchsorted(group_rows, np.arange(0, len(group) + batch, batch))
+                        group_begin = begin
+                    if on_progress is not None and begin and begin % report_every == 0:
+                        on_progress(epoch, begin / len(positions), begin, time.perf_counter() - tic)
+                    progress = (epoch + begin / len(positions)) / epochs
+                    step = learning_rate - (learning_rate - min_learning_rate) * progress
+                    first = begin - group_begin
+                    last = min(first + batch, len(group))
+                    p0, p1 = pair_cuts[first // batch], pair_cuts[first // batch + 1]
+                    rows = group_rows[p0:p1] - first
+                    cols = group_cols[p0:p1]
+                    n_contexts = group_contexts[first:last]
+                    centers = group_centers[first:last]
+                    loss = objective.step(w_in, centers, rows, cols, n_contexts, step, rng, pool)
+                    if not np.isfinite(loss):
+                        raise FloatingPointError(
+                            f"non-finite loss in epoch {epoch + 1} "
+                            f"(batch starting at center {begin})"
+                        )
+                    epoch_loss += loss
+                    epoch_pairs += len(rows)
+                if not (np.isfinite(w_in).all() and objective.is_finite()):
+                    raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
+                loss_curve.append(epoch_loss / max(epoch_pairs, 1))
+                if on_epoch is not None:
+                    on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
     finally:
         pool.close()
-
-
-def train_loop(
-    corpus,
-    w_in,
-    objective,
-    *,
-    pool,
-    window,
-    shrink_windows,
-    keep,
-    epochs,
-    batch_size,
-    learning_rate,
-    min_learning_rate,
-    rng,
-    on_epoch=None,
-    on_progress=None,
-):
-    """The epochs of :func:`train` with the given team of workers (``pool``)."""
-    batch = min(batch_size, getattr(objective, "max_batch", batch_size))
-    loss_curve = []
-    with threadpool_limits(limits=1, user_api="blas"):
-        for epoch in range(epochs):
-            tic = time.perf_counter()
-            epoch_corpus = subsample(corpus, keep, rng)
-            positions = training_positions(epoch_corpus.indptr)
-            rng.shuffle(positions)
-            epoch_loss = 0.0
-            epoch_pairs = 0
-            report_every = max(1, len(positions) // (100 * batch)) * batch
-            for begin in range(0, len(positions), batch):
-                if begin % (batch * PAIR_GROUP) == 0:
-                    # Context pairs for the next PAIR_GROUP batches at once: the
-                    # same arrays as batch by batch, with a fraction of the calls.
-                    group = positions[begin : begin + batch * PAIR_GROUP]
-                    reduced = (
-                        rng.randint(1, window + 1, size=len(group)) if shrink_windows else None
-                    )
-                    group_rows, group_cols, group_contexts = context_pairs(
-                        group, epoch_corpus.ids, epoch_corpus.indptr, window, reduced
-                    )
-                    group_centers = epoch_corpus.ids[group]
-                    pair_cuts = np.searchsorted(group_rows, np.arange(0, len(group) + batch, batch))
-                    group_begin = begin
-                if on_progress is not None and begin and begin % report_every == 0:
-                    on_progress(epoch, begin / len(positions), begin, time.perf_counter() - tic)
-                progress = (epoch + begin / len(positions)) / epochs
-                step = learning_rate - (learning_rate - min_learning_rate) * progress
-                first = begin - group_begin
-                last = min(first + batch, len(group))
-                p0, p1 = pair_cuts[first // batch], pair_cuts[first // batch + 1]
-                rows = group_rows[p0:p1] - first
-                cols = group_cols[p0:p1]
-                n_contexts = group_contexts[first:last]
-                centers = group_centers[first:last]
-                loss = objective.step(w_in, centers, rows, cols, n_contexts, step, rng, pool)
-                if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        f"non-finite loss in epoch {epoch + 1} "
-                        f"(batch starting at center {begin})"
-                    )
-                epoch_loss += loss
-                epoch_pairs += len(rows)
-            if not (np.isfinite(w_in).all() and objective.is_finite()):
-                raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
-            loss_curve.append(epoch_loss / max(epoch_pairs, 1))
-            if on_epoch is not None:
-                on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
     return loss_curve
