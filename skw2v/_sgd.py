@@ -124,11 +124,13 @@ def distinct(ids, size, work=None):
 def pair_matrix(rows, cols, values, shape):
     """Sparse matrix holding ``values`` at ``(rows, cols)``; repeats add up.
 
-    Every scatter-add of the objectives goes through a product with such a
-    matrix: about 6x faster here than ``np.add.reduceat`` over gathered rows
-    and 40x faster than a 2-D ``np.add.at``. It is left in COO form: a
-    product adds the entries in their stored order, deterministically, with
-    no conversion to CSR (whose duplicate-summing pass sorts every row).
+    Every scatter-add of the objectives is a product with such a matrix
+    (about 6x faster here than ``np.add.reduceat`` over gathered rows and 40x
+    faster than a 2-D ``np.add.at``): the softmax's through scipy's product,
+    negative sampling's through :func:`scatter_add`, which runs the same
+    kernel into a reused buffer. It is left in COO form: a product adds the
+    entries in their stored order, deterministically, with no conversion to
+    CSR (whose duplicate-summing pass sorts every row).
     """
     return sp.coo_matrix((values, (rows, cols)), shape=shape)
 
@@ -229,7 +231,8 @@ class Workspace:
     at once makes the threads page-fault against each other: measured here, a
     20,000 x 100 row gather ran 10x slower on two threads than on one, and
     1.6x faster than on one when written into a reused buffer. Gathers
-    therefore go through :meth:`take`.
+    therefore go through :meth:`take`, and scatter-adds write into
+    :meth:`buffer` arrays (:func:`scatter_add`).
     """
 
     def __init__(self):
