@@ -71,17 +71,24 @@ def subsample(corpus, keep, rng):
 
 
 class Pool:
-    """Runs ``fn(t)`` for ``t`` in ``range(n)`` on ``n`` threads (inline when n == 1)."""
+    """Runs ``fn(t)`` for ``t`` in ``range(n)`` on ``n`` threads: the calling
+    thread runs ``fn(0)`` while ``n - 1`` pool threads run the rest (one
+    hand-off fewer per phase than giving every part to the pool)."""
 
     def __init__(self, n):
         self.n = n
-        self._executor = ThreadPoolExecutor(n) if n > 1 else None
+        self._executor = ThreadPoolExecutor(n - 1) if n > 1 else None
 
     def map(self, fn):
         """``[fn(0), ..., fn(n - 1)]``, run concurrently."""
         if self._executor is None:
             return [fn(0)]
-        return list(self._executor.map(fn, range(self.n)))
+        others = [self._executor.submit(fn, t) for t in range(1, self.n)]
+        try:
+            first = fn(0)
+        finally:
+            rest = [future.result() for future in others]
+        return [first, *rest]
 
     def close(self):
         if self._executor is not None:
