@@ -251,17 +251,18 @@ class NegativeObjective:
         loss = sum(float(part[4]) for part in parts)
         if not np.isfinite(loss):
             return loss
-        pair_rows = np.concatenate([part[0] + r0 for part, r0 in zip(parts, row_cuts)])
-        pair_cols = np.concatenate([part[1] for part in parts])
-        g = np.concatenate([part[2] for part in parts])
-        gz = np.concatenate([part[3] for part in parts])
-        grad_h = np.concatenate([part[5] for part in parts])
-        curvature = np.concatenate([part[6] for part in parts])
+        if len(parts) == 1:  # one thread: its arrays are the batch's, no copies
+            pair_rows, pair_cols, g, gz, _, grad_h, curvature = parts[0]
+        else:
+            pair_rows = np.concatenate([part[0] + r0 for part, r0 in zip(parts, row_cuts)])
+            pair_cols, g, gz, grad_h, curvature = (
+                np.concatenate([part[i] for part in parts]) for i in (1, 2, 3, 5, 6)
+            )
 
         def phase2(t):
-            # Thread t owns the rows in blocks of OWNER_BLOCK ids with
-            # (id // OWNER_BLOCK) % n == t: ids are in frequency order, so
-            # contiguous halves would give thread 0 nearly every pair, and
+            # Thread t owns the output rows with owner(id) == t (blocks of
+            # OWNER_BLOCK ids dealt out in turn): ids are in frequency order,
+            # so contiguous halves would give thread 0 nearly every pair, and
             # single interleaved rows would put both threads' writes on shared
             # cache lines (one A/B run favoured blocks by 12%; later runs of
             # blocks of 1, 4 and 16 were within the machine's noise).

@@ -105,6 +105,32 @@ def splits(n, parts):
 PAIR_GROUP = 32
 
 
+def minibatches(corpus, positions, batch, window, shrink_windows, rng):
+    """The minibatches of an epoch, with their context pairs.
+
+    Yields ``(begin, centers, rows, cols, n_contexts)`` for each run of
+    ``batch`` positions (``rows`` index the batch). The pairs are built for
+    ``PAIR_GROUP`` batches per call of :func:`context_pairs` (the same arrays
+    as batch by batch, with a fraction of the calls); the window draws come
+    from ``rng``, one group at a time.
+    """
+    for group_begin in range(0, len(positions), batch * PAIR_GROUP):
+        group = positions[group_begin : group_begin + batch * PAIR_GROUP]
+        reduced = rng.randint(1, window + 1, size=len(group)) if shrink_windows else None
+        rows, cols, n_contexts = context_pairs(group, corpus.ids, corpus.indptr, window, reduced)
+        centers = corpus.ids[group]
+        cuts = np.searchsorted(rows, np.arange(0, len(group) + batch, batch))
+        for j, first in enumerate(range(0, len(group), batch)):
+            last = first + batch
+            yield (
+                group_begin + first,
+                centers[first:last],
+                rows[cuts[j] : cuts[j + 1]] - first,
+                cols[cuts[j] : cuts[j + 1]],
+                n_contexts[first:last],
+            )
+
+
 def train(
     corpus,
     w_in,
@@ -176,31 +202,14 @@ def train(
                 epoch_loss = 0.0
                 epoch_pairs = 0
                 report_every = max(1, len(positions) // (100 * batch)) * batch
-                for begin in range(0, len(positions), batch):
-                    if begin % (batch * PAIR_GROUP) == 0:
-                        # Context pairs for the next PAIR_GROUP batches at once: the
-                        # same arrays as batch by batch, with a fraction of the calls.
-                        group = positions[begin : begin + batch * PAIR_GROUP]
-                        reduced = (
-                            rng.randint(1, window + 1, size=len(group)) if shrink_windows else None
-                        )
-                        group_rows, group_cols, group_contexts = context_pairs(
-                            group, epoch_corpus.ids, epoch_corpus.indptr, window, reduced
-                        )
-                        group_centers = epoch_corpus.ids[group]
-                        pair_cuts = np.searchsorted(group_rows, np.arange(0, len(group) + batch, batch))
-                        group_begin = begin
+                batches = minibatches(
+                    epoch_corpus, positions, batch, window, shrink_windows, rng
+                )
+                for begin, centers, rows, cols, n_contexts in batches:
                     if on_progress is not None and begin and begin % report_every == 0:
                         on_progress(epoch, begin / len(positions), begin, time.perf_counter() - tic)
                     progress = (epoch + begin / len(positions)) / epochs
                     step = learning_rate - (learning_rate - min_learning_rate) * progress
-                    first = begin - group_begin
-                    last = min(first + batch, len(group))
-                    p0, p1 = pair_cuts[first // batch], pair_cuts[first // batch + 1]
-                    rows = group_rows[p0:p1] - first
-                    cols = group_cols[p0:p1]
-                    n_contexts = group_contexts[first:last]
-                    centers = group_centers[first:last]
                     loss = objective.step(w_in, centers, rows, cols, n_contexts, step, rng, pool)
                     if not np.isfinite(loss):
                         raise FloatingPointError(

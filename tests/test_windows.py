@@ -41,3 +41,33 @@ def test_context_pairs_match_brute_force(window, shrink):
 def test_training_positions_skip_short_documents():
     indptr = np.array([0, 1, 4, 4, 6])  # lengths 1, 3, 0, 2
     assert training_positions(indptr).tolist() == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("group", [1, 3, 50])
+def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group):
+    """The training loop builds pairs for several batches per call; every
+    batch must get exactly what context_pairs gives for it alone."""
+    from skw2v import _training
+    from skw2v._vocab import Corpus
+
+    monkeypatch.setattr(_training, "PAIR_GROUP", group)
+    rng = np.random.default_rng(0)
+    corpus = Corpus(rng.integers(0, 30, 200).astype(np.int32), np.array([0, 3, 90, 91, 160, 200]))
+    positions = training_positions(corpus.indptr)
+    rng.shuffle(positions)
+    batch, window = 7, 3
+    got = list(_training.minibatches(corpus, positions, batch, window, True, np.random.RandomState(5)))
+    reference_rng = np.random.RandomState(5)
+    expected = []
+    for group_begin in range(0, len(positions), batch * group):
+        chunk = positions[group_begin : group_begin + batch * group]
+        reduced = reference_rng.randint(1, window + 1, size=len(chunk))
+        for first in range(0, len(chunk), batch):
+            sl = slice(first, first + batch)
+            rows, cols, n_ctx = context_pairs(chunk[sl], corpus.ids, corpus.indptr, window, reduced[sl])
+            expected.append((group_begin + first, corpus.ids[chunk[sl]], rows, cols, n_ctx))
+    assert len(got) == len(expected) == -(-len(positions) // batch)
+    for mine, theirs in zip(got, expected):
+        assert mine[0] == theirs[0]
+        for a, b in zip(mine[1:], theirs[1:]):
+            np.testing.assert_array_equal(a, b)
