@@ -1,41 +1,45 @@
 """Skip-gram with negative sampling (Mikolov et al. 2013b), batched in numpy.
 
-For a center with input vector ``h``, a context word ``o`` and ``K`` noise
-words ``n_k`` drawn from the unigram distribution raised to ``ns_exponent``::
+As in word2vec.c and gensim, a context word's input vector ``v`` predicts the
+center word's output vector ``u_w`` against ``K`` noise words ``u_{n_k}``
+drawn from the unigram distribution raised to ``ns_exponent``::
 
-    loss = -log sigmoid(u_o . h) - sum_k log sigmoid(-u_{n_k} . h)
+    loss = -log sigmoid(v . u_w) - sum_k log sigmoid(-v . u_{n_k})
 
 As in Ji et al. (2016), "Parallelizing Word2Vec in Shared and Distributed
-Memory" (Intel's pWord2Vec), each center draws ``K`` noise words that all
-``C`` context words of its window share, so they enter with weight ``C``;
-word2vec.c draws new ones for every pair, which has the same expectation.
-A batch is then one list of (center, word, label, weight) pairs: ``C``
-positives and ``K`` negatives per center. Dot products are row gathers, and
-every scatter-add (the centers' gradients, the output rows' gradients) is a
-sparse-matrix product; no Python loop touches a pair.
+Memory" (Intel's pWord2Vec), each center draws its ``K`` noise words once and
+all its ``C`` context words share them, so one center is one small matrix
+product: the ``(C, d)`` inputs of its window against the ``(K + 1, d)``
+outputs (the center and its noise words) give all ``C (K + 1)`` logits.
+word2vec.c draws new noise words for every pair; the expectation is the
+same. The centers of a batch are ordered by their number of context words,
+so that each run of equal counts is one stacked ``np.matmul`` with no
+padding; the gradients of the inputs (``G @ U``) and of the outputs
+(``G.T @ V``) are two more. Summing the gradients of rows that occur more
+than once in a batch is a sparse-matrix product (``_sgd.scatter_add``); no
+Python loop touches a word.
 
-An earlier version shared one set of 64 noise words across the whole
-minibatch so that the noise terms became dense matrix products; on 2M words
-of Wikipedia it reached 0.027 analogy accuracy against 0.045-0.048 with more
-diverse noise: too few distinct output rows ever get pushed away.
+Updates follow ``_sgd``: an input row gets the step that sequential SGD over
+its pairs would take (the curvature of the loss in ``v`` is
+``sum_k sigmoid'(z_k) |u_k|^2``); an output row takes the summed step (its
+curvature bound, a sum of magnitudes from many directions, over-damped the
+frequent words' rows); both inside the one-nat trust region. Two phases:
+phase 1 splits the centers between threads, phase 2 gives the input rows to
+half the threads and the output rows to the other half (with two threads:
+one each, no row selection at all), so no two threads write the same memory
+and every sum is taken in a fixed order: the same seed and thread count give
+bit-identical vectors.
 
-Updates follow ``_sgd``: each row gets the step that sequential SGD over the
-pairs touching it would take (the curvature of ``-log sigmoid(z)`` in ``h``
-is ``sigmoid'(z) |u|^2``), inside the one-nat trust region. Two phases, as in
-``_softmax``: phase 1 splits the batch rows between threads, phase 2 the
-output rows (blocks of ``OWNER_BLOCK`` ids dealt out in turn, so that the
-frequent words spread evenly and no cache line is written by two threads;
-thread 0 takes a half share and all the input rows, see ``owner``), so no
-two threads write the same memory and every sum is taken in a fixed order.
+The squared norms of the rows, which the curvatures and the trust region
+need, are kept up to date from the logits already computed (``v . G``
+is a sum of ``g z``), not re-read from the rows, and recomputed exactly every
+``REFRESH_NORMS_EVERY`` steps.
 
-Where the time goes, and what was done about it (profiles on 1.9M words of
-Wikipedia): every scatter-add runs scipy's COO kernel into a reused buffer
-(``_sgd.scatter_add``), because fresh multi-megabyte results page-faulted
-against each other in two threads; the output rows are updated where they
-lie (``_sgd.add_rows``) rather than gathered, changed and scattered back;
-and their squared norms, which the curvature bounds need, follow from the
-logits already computed (``u.G = sum g z``) instead of a pass over the rows.
-Together: 9.3 s -> 6.1 s per epoch with two threads.
+An earlier version had the center's input vector predict its context words
+(the textbook direction), with ``3 K`` noise words per center weighted to
+stand for ``K`` per pair: 21 gathered rows per center against 12 here, and
+on 5.1M words of Wikipedia (5 epochs) 0.160 analogy accuracy and 0.554
+WordSim against 0.178 and 0.587 here.
 """
 
 import numpy as np
@@ -47,58 +51,45 @@ from ._sgd import (
     clipped_scale,
     distinct,
     scatter_add,
-    update_inputs,
+    sequential_factor,
 )
 from ._training import splits
 
-#: Steps between exact recomputations of the output vectors' squared norms.
+#: Steps between exact recomputations of the rows' squared norms.
 REFRESH_NORMS_EVERY = 1000
 
-#: Rows are split between threads in blocks of this many ids (see ``step``).
+#: With more than one thread per side in phase 2, rows are split between
+#: them in blocks of this many ids (see ``owner``).
 OWNER_BLOCK = 16
 
 
 def owner(ids, n_threads):
-    """The thread that owns each output row id in the second phase of a step.
+    """Which of ``n_threads`` threads updates each row id in phase 2.
 
-    Blocks of ``OWNER_BLOCK`` ids are dealt out in turn, thread 0 getting
-    half the share of each other thread: it also updates every input row
-    (its many small operations are cheaper in one thread than split, where
-    the threads wait on each other for the GIL).
+    Blocks of ``OWNER_BLOCK`` ids are dealt out in turn: ids are in frequency
+    order, so contiguous ranges would give the first thread nearly every
+    pair, and single interleaved rows would put two threads' writes on
+    shared cache lines.
     """
-    return ((ids // OWNER_BLOCK) % (2 * n_threads - 1) + 1) // 2
+    return (ids // OWNER_BLOCK) % n_threads
 
 
-def sigmoid(x):
-    """Logistic function in float32, without overflow warnings."""
-    out = np.empty_like(x, dtype=np.float32)
-    np.negative(x, out=out)
-    np.clip(out, -80.0, 80.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)
-    return out
+def sigmoid_and_loss(z):
+    """``(sigmoid(z), sum(softplus(z)))`` from one exponential, stable for any ``z``.
 
-
-def softplus_sum(x):
-    """``sum(log(1 + exp(x)))`` along the last axis, stable for any ``x``, as float64.
-
-    Uses ``max(x, 0) + log1p(exp(-|x|))`` in float32 (the sum is float64).
+    With ``e = exp(-|z|)``: ``sigmoid(z)`` is ``1 / (1 + e)`` where ``z >= 0``
+    and ``e / (1 + e)`` elsewhere, and ``softplus(z) = max(z, 0) + log1p(e)``.
+    The sum is float64.
     """
-    x = np.asarray(x, dtype=np.float32)
-    tail = np.abs(x)
-    np.negative(tail, out=tail)
-    np.exp(tail, out=tail)
-    np.log1p(tail, out=tail)
-    tail += np.maximum(x, 0.0)
-    return tail.sum(axis=-1, dtype=np.float64)
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    loss = np.log1p(e).sum(dtype=np.float64) + np.maximum(z, 0.0).sum(dtype=np.float64)
+    r = e + 1.0
+    np.reciprocal(r, out=r)
+    e *= r
+    return np.where(z >= 0, r, e), float(loss)
 
-
-#: Noise draws per center, as a multiple of ``negative``; each is weighted
-#: ``C * negative / draws``. Measured on 2M words of Wikipedia (3 epochs): 1x
-#: gave 0.032 analogy accuracy, 3x 0.048, 6x (about one set per pair, as in
-#: word2vec.c) 0.054, gensim 0.053; time 26 s, 39 s, 62 s.
-DRAWS_PER_NEGATIVE = 3
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -129,23 +120,45 @@ def draw_negatives(table, shape, rng):
     return table[rng.integers(0, len(table), size=shape)]
 
 
-def negative_sampling_gradients(h, w_out, rows, cols, n_contexts, negatives, negative):
-    """Loss and gradients for a batch, as dense arrays (for tests and checks).
+def negative_sampling_gradients(w_in, w_out, centers, rows, cols, negatives):
+    """Loss and gradients of a batch as dense arrays (for tests and checks).
 
-    ``negatives`` has shape (B, D): the noise words of each center. The loss
-    is ``sum_pairs softplus(-u_o . h) + sum_b C_b (K / D) sum_k softplus(u_{n_bk} . h_b)``.
-    Returns ``(loss, grad_h, grad_w_out)``.
+    Pair ``p`` has input word ``cols[p]``, center ``centers[rows[p]]`` and the
+    center's noise words ``negatives[rows[p]]`` (shape (B, K)). Returns
+    ``(loss, grad_w_in, grad_w_out)``.
     """
-    objective = NegativeObjective(
-        np.ones(len(w_out)), h.shape[1], negative, 1.0, 1, draws=negatives.shape[1]
-    )
+    objective = NegativeObjective(np.ones(len(w_out)), w_in.shape[1], negatives.shape[1], 1.0, 1)
     objective.w_out[:] = w_out
-    pair_rows, pair_cols, g, _, loss, grad_h, _ = objective._forward(
-        h, rows, cols, n_contexts, negatives
-    )
+    objective._in_sq = np.einsum("ij,ij->i", w_in, w_in)
+    n_contexts = np.bincount(rows, minlength=len(centers))
+    part = objective._forward(w_in, centers, rows, cols, n_contexts, negatives, Workspace())
+    grad_w_in = np.zeros_like(w_in, dtype=np.float64)
+    np.add.at(grad_w_in, part.contexts, part.input_grads)
     grad_w_out = np.zeros_like(w_out, dtype=np.float64)
-    np.add.at(grad_w_out, pair_cols, g[:, None] * h[pair_rows])
-    return loss, grad_h, grad_w_out
+    np.add.at(grad_w_out, part.outputs, part.output_grads)
+    return part.loss, grad_w_in, grad_w_out
+
+
+class _Part:
+    """What phase 1 of one thread hands to phase 2: rows, their gradients,
+    ``g z`` sums (for the norms) and the input rows' curvatures."""
+
+    __slots__ = (
+        "loss", "contexts", "input_grads", "input_gz", "curvature",
+        "outputs", "output_grads", "output_gz",
+    )
+
+    def __init__(self, **fields):
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+def _runs(counts):
+    """``(first, stop, value)`` for each run of equal values in sorted ``counts``."""
+    bounds = np.flatnonzero(counts[1:] != counts[:-1]) + 1
+    starts = [0, *bounds.tolist()]
+    stops = [*bounds.tolist(), len(counts)]
+    return [(a, b, int(counts[a])) for a, b in zip(starts, stops)]
 
 
 class NegativeObjective:
@@ -165,11 +178,11 @@ class NegativeObjective:
         Threads of the pool that ``step`` receives.
     """
 
-    def __init__(self, counts, dim, negative, ns_exponent, n_threads, draws=None):
+    def __init__(self, counts, dim, negative, ns_exponent, n_threads):
         self.w_out = np.zeros((len(counts), dim), dtype=np.float32)
-        self._out_sq = np.zeros(len(counts), dtype=np.float32)  # |w_out row|^2
         self.negative = negative
-        self.draws = DRAWS_PER_NEGATIVE * negative if draws is None else draws
+        self._out_sq = np.zeros(len(counts), dtype=np.float32)  # |w_out row|^2
+        self._in_sq = None  # |w_in row|^2, from the first step's w_in
         self._table = noise_table(counts, ns_exponent)
         self._n_threads = n_threads
         self._work = [Workspace() for _ in range(n_threads)]
@@ -183,119 +196,171 @@ class NegativeObjective:
     def is_finite(self):
         return bool(np.isfinite(self.w_out).all())
 
-    def _forward(self, h, rows, cols, n_contexts, negatives, work=None):
-        """Loss, center gradients and curvatures, and the pairs phase 2 needs.
+    def _forward(self, w_in, centers, rows, cols, n_contexts, negatives, work):
+        """Phase 1 for a block of centers: logits, loss and row gradients (a ``_Part``).
 
-        Returns ``(pair_rows, pair_cols, g, gz, loss, grad_h, curvature)``
-        where ``g`` is d loss / d z of every pair, ``gz`` is ``g * z`` and
-        ``curvature`` each center's bound ``sum_pairs weight * sigmoid'(z) |u|^2``.
+        ``rows`` index ``centers`` (ascending, each center at least once),
+        ``cols`` are the context words, ``negatives`` (B, K) the noise words.
         """
-        work = Workspace() if work is None else work
-        b, k = negatives.shape
-        n_pos = len(rows)
-        pair_rows = np.concatenate([rows, np.repeat(np.arange(b), k)])
-        pair_cols = np.concatenate([cols, negatives.ravel()])
-        u = work.take("u", self.w_out, pair_cols)
-        z = np.empty(len(pair_cols), dtype=np.float32)
-        np.einsum("ij,ij->i", work.take("h", h, rows), u[:n_pos], out=z[:n_pos])
-        # a center's noise words: broadcast its vector instead of gathering copies
-        np.einsum("bd,bkd->bk", h, u[n_pos:].reshape(b, k, h.shape[1]), out=z[n_pos:].reshape(b, k))
-        s = sigmoid(z)
-        weight = np.repeat(n_contexts.astype(np.float32) * (self.negative / k), k)
-        g = s.copy()
-        g[:n_pos] -= 1.0  # positives: d/dz -log sigmoid(z) = s - 1
-        g[n_pos:] *= weight  # negatives: d/dz C * -log sigmoid(-z) = C s
-        pair_curv = s * (1.0 - s)
-        pair_curv[n_pos:] *= weight
-        loss = softplus_sum(-z[:n_pos]) + weight @ softplus_sum(z[n_pos:, None])
-        # Scatter-add g * u into the centers' rows, reading the gathered rows
-        # in order rather than w_out at random.
-        grad_h = scatter_add(
-            work.buffer("grad_h", (b, h.shape[1])), pair_rows, np.arange(len(pair_cols)), g, u
+        b, k1, d = len(centers), negatives.shape[1] + 1, w_in.shape[1]
+        if b == 0:
+            no_ids, no_rows = np.zeros(0, dtype=np.int32), np.zeros((0, d), dtype=np.float32)
+            return _Part(
+                loss=0.0, contexts=no_ids, input_grads=no_rows, input_gz=no_rows[:, 0],
+                curvature=no_rows[:, 0], outputs=no_ids, output_grads=no_rows,
+                output_gz=no_rows[:, 0],
+            )
+        # Order the centers by their number of context words; the pairs follow.
+        order = np.argsort(n_contexts, kind="stable")
+        counts = n_contexts[order]
+        first = np.cumsum(counts) - counts  # each center's first pair, in the new order
+        starts = np.cumsum(n_contexts) - n_contexts
+        n_pairs = len(rows)
+        contexts = cols[np.repeat(starts[order] - first, counts) + np.arange(n_pairs)]
+        outputs = np.empty((b, k1), dtype=np.int32)
+        outputs[:, 0] = centers[order]
+        outputs[:, 1:] = negatives[order]
+        outputs = outputs.reshape(-1)
+        inputs = work.take("inputs", w_in, contexts)
+        targets = work.take("targets", self.w_out, outputs).reshape(b, k1, d)
+        runs = [(a, stop, c, first[a], first[a] + (stop - a) * c) for a, stop, c in _runs(counts)]
+        z = work.buffer("z", (n_pairs, k1))
+        for a, stop, c, p0, p1 in runs:  # (C, d) @ (d, K + 1) for each center
+            np.matmul(
+                inputs[p0:p1].reshape(stop - a, c, d), targets[a:stop].transpose(0, 2, 1),
+                out=z[p0:p1].reshape(stop - a, c, k1),
+            )
+        s, loss = sigmoid_and_loss(z)
+        loss -= float(z[:, 0].sum(dtype=np.float64))  # softplus(-z) = softplus(z) - z
+        pair_center = np.repeat(np.arange(b), counts)
+        out_sq = self._out_sq[outputs].reshape(b, k1)
+        curvature = np.einsum("pk,pk->p", s * (1.0 - s), out_sq[pair_center])
+        g = s
+        g[:, 0] -= 1.0  # d/dz -log sigmoid(z) = s - 1; d/dz -log sigmoid(-z) = s
+        gz = g * z
+        input_grads = work.buffer("input_grads", (n_pairs, d))
+        output_grads = work.buffer("output_grads", (b * k1, d))
+        for a, stop, c, p0, p1 in runs:
+            g_block = g[p0:p1].reshape(stop - a, c, k1)
+            np.matmul(g_block, targets[a:stop], out=input_grads[p0:p1].reshape(stop - a, c, d))
+            np.matmul(
+                g_block.transpose(0, 2, 1), inputs[p0:p1].reshape(stop - a, c, d),
+                out=output_grads[a * k1 : stop * k1].reshape(stop - a, k1, d),
+            )
+        return _Part(
+            loss=loss, contexts=contexts, input_grads=input_grads, input_gz=gz.sum(axis=1),
+            curvature=curvature, outputs=outputs, output_grads=output_grads,
+            output_gz=np.add.reduceat(gz, first, axis=0).reshape(-1),
         )
-        # |u|^2 is kept up to date in _out_sq: no pass over the gathered rows.
-        curvature = np.bincount(
-            pair_rows, weights=pair_curv * self._out_sq[pair_cols], minlength=b
-        ).astype(np.float32)
-        z *= g
-        return pair_rows, pair_cols, g, z, float(loss), grad_h, curvature
 
     def step(self, w_in, centers, rows, cols, n_contexts, step, rng, pool):
         """One SGD step on a batch; returns its summed loss."""
-        b = len(centers)
+        n = self._n_threads
         if self._generators is None:
-            # One noise stream per worker, each drawing its own rows' noise
+            # One noise stream per worker, each drawing its own centers' noise
             # words in phase 1: seeded from the training rng, so the same
             # seed and worker count give the same draws.
             seeds = np.random.SeedSequence(rng.randint(0, 2**32, size=4, dtype=np.uint64))
-            self._generators = [np.random.default_rng(s) for s in seeds.spawn(self._n_threads)]
+            self._generators = [np.random.default_rng(s) for s in seeds.spawn(n)]
+            self._in_sq = np.einsum("ij,ij->i", w_in, w_in)
         self._steps += 1
-        h = w_in[centers]
-        h_sq = np.einsum("ij,ij->i", h, h)
+        refresh = self._steps % REFRESH_NORMS_EVERY == 0
         # Trust region (see _sgd): bounds from the largest vectors on each side.
         input_limit = MAX_LOGIT_STEP / max(float(np.sqrt(self._out_sq.max())), 1e-30)
-        output_limit = MAX_LOGIT_STEP / max(float(np.sqrt(h_sq.max())), 1e-30)
-        row_cuts = splits(b, self._n_threads)
+        output_limit = MAX_LOGIT_STEP / max(float(np.sqrt(self._in_sq.max())), 1e-30)
+        row_cuts = splits(len(centers), n)
         pair_cuts = np.searchsorted(rows, row_cuts)
 
         def phase1(t):
             r0, r1 = row_cuts[t], row_cuts[t + 1]
             p0, p1 = pair_cuts[t], pair_cuts[t + 1]
-            negatives = draw_negatives(self._table, (r1 - r0, self.draws), self._generators[t])
+            negatives = draw_negatives(self._table, (r1 - r0, self.negative), self._generators[t])
             return self._forward(
-                h[r0:r1], rows[p0:p1] - r0, cols[p0:p1], n_contexts[r0:r1], negatives,
-                self._work[t],
+                w_in, centers[r0:r1], rows[p0:p1] - r0, cols[p0:p1], n_contexts[r0:r1],
+                negatives, self._work[t],
             )
 
         parts = pool.map(phase1)
-        loss = sum(float(part[4]) for part in parts)
+        loss = sum(part.loss for part in parts)
         if not np.isfinite(loss):
             return loss
-        if len(parts) == 1:  # one thread: its arrays are the batch's, no copies
-            pair_rows, pair_cols, g, gz, _, grad_h, curvature = parts[0]
-        else:
-            pair_rows = np.concatenate([part[0] + r0 for part, r0 in zip(parts, row_cuts)])
-            pair_cols, g, gz, grad_h, curvature = (
-                np.concatenate([part[i] for part in parts]) for i in (1, 2, 3, 5, 6)
+
+        def update_inputs(work, share):
+            _update_rows(
+                w_in, self._in_sq, parts, "contexts", "input_grads", "input_gz", step,
+                input_limit, work, share, refresh, curvature=True,
+            )
+
+        def update_outputs(work, share):
+            _update_rows(
+                self.w_out, self._out_sq, parts, "outputs", "output_grads", "output_gz", step,
+                output_limit, work, share, refresh, curvature=False,
             )
 
         def phase2(t):
-            # Thread t owns the output rows with owner(id) == t (blocks of
-            # OWNER_BLOCK ids dealt out in turn): ids are in frequency order,
-            # so contiguous halves would give thread 0 nearly every pair, and
-            # single interleaved rows would put both threads' writes on shared
-            # cache lines (one A/B run favoured blocks by 12%; later runs of
-            # blocks of 1, 4 and 16 were within the machine's noise).
-            n = self._n_threads
-            mine = np.flatnonzero(owner(pair_cols, n) == t) if n > 1 else slice(None)
-            work = self._work[t]
-            words, rank = distinct(pair_cols[mine], len(self.w_out), work)
-            grads = scatter_add(
-                work.buffer("grads", (len(words), h.shape[1])), rank, pair_rows[mine], g[mine], h
-            )
-            sq = np.einsum("ij,ij->i", grads, grads)
-            # Output rows take the summed step: their curvature bound (a sum of
-            # magnitudes from many directions) over-damped the frequent words'
-            # rows, measured 0.032 -> 0.035 analogy accuracy without it.
-            factors, _ = clipped_scale(
-                np.sqrt(sq), np.full(len(words), step, dtype=np.float32), output_limit
-            )
-            add_rows(self.w_out, words, grads, -factors)
-            # |u - f G|^2 = |u|^2 - 2 f u.G + f^2 |G|^2, and u.G = sum of g z
-            # over the word's pairs: the new norms without reading the rows.
-            overlap = np.bincount(rank, weights=gz[mine], minlength=len(words))
-            self._out_sq[words] = np.maximum(
-                self._out_sq[words] + factors * (factors * sq - 2 * overlap), 0.0
-            )
-            if self._steps % REFRESH_NORMS_EVERY == 0:
-                # The norms are updated from dot products (above); recompute
-                # this thread's now and then so float32 rounding cannot
-                # accumulate (measured: 3e-6 relative after 1,400 steps).
-                rows_owned = np.flatnonzero(owner(np.arange(len(self.w_out)), n) == t)
-                owned = self.w_out[rows_owned]
-                self._out_sq[rows_owned] = np.einsum("ij,ij->i", owned, owned)
-            if t == 0:
-                update_inputs(w_in, centers, grad_h, curvature, step, input_limit, work)
+            # Input rows go to the first half of the threads, output rows to
+            # the rest; within a half, blocks of ids are dealt out (owner).
+            if n == 1:
+                update_inputs(self._work[0], None)
+                update_outputs(self._work[0], None)
+            elif t < n // 2:
+                update_inputs(self._work[t], (t, n // 2))
+            else:
+                update_outputs(self._work[t], (t - n // 2, n - n // 2))
 
         pool.map(phase2)
         return loss
+
+
+def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, share, refresh, curvature):
+    """Phase 2 for one side: apply the summed gradients to the rows of ``matrix``.
+
+    ``parts`` are the phase-1 results; ``ids``, ``grads``, ``gz`` name their
+    fields for this side. ``share`` is ``(t, n)``: update the rows with
+    ``owner(id, n) == t``, or every row when None or ``n == 1``. ``sq``
+    (the rows' squared norms) follows the update; ``refresh`` recomputes it.
+    """
+    everything = share is None or share[1] == 1
+    picks = [
+        slice(None) if everything else np.flatnonzero(owner(getattr(p, ids), share[1]) == share[0])
+        for p in parts
+    ]
+    words, rank = distinct(
+        np.concatenate([getattr(p, ids)[pick] for p, pick in zip(parts, picks)]), len(matrix), work
+    )
+    sums = work.buffer(ids, (len(words), matrix.shape[1]))
+    sums.fill(0)
+    done = 0
+    for p, pick in zip(parts, picks):
+        positions = np.arange(len(getattr(p, ids)))[pick]
+        scatter_add(
+            sums, rank[done : done + len(positions)], positions,
+            np.ones(len(positions), dtype=np.float32), getattr(p, grads), clear=False,
+        )
+        done += len(positions)
+    sums_sq = np.einsum("ij,ij->i", sums, sums)
+    if curvature:
+        total = np.bincount(
+            rank, weights=np.concatenate([p.curvature[pick] for p, pick in zip(parts, picks)]),
+            minlength=len(words),
+        )
+        scale = step * sequential_factor(step * total)
+    else:
+        scale = np.full(len(words), step, dtype=np.float32)
+    factors, _ = clipped_scale(np.sqrt(sums_sq), scale, limit)
+    add_rows(matrix, words, sums, -factors)
+    # |v - f S|^2 = |v|^2 - 2 f v.S + f^2 |S|^2, and v.S is the sum of g z
+    # over the row's pairs: the new norms without reading the rows.
+    overlap = np.bincount(
+        rank, weights=np.concatenate([getattr(p, gz)[pick] for p, pick in zip(parts, picks)]),
+        minlength=len(words),
+    )
+    sq[words] = np.maximum(sq[words] + factors * (factors * sums_sq - 2 * overlap), 0.0)
+    if refresh:
+        # Recompute this thread's norms now and then so that float32
+        # rounding cannot accumulate (measured: 3e-6 relative after 1,400 steps).
+        owned = np.arange(len(matrix)) if everything else np.flatnonzero(
+            owner(np.arange(len(matrix)), share[1]) == share[0]
+        )
+        rows = matrix[owned]
+        sq[owned] = np.einsum("ij,ij->i", rows, rows)

@@ -194,14 +194,16 @@ def _private_coo_kernel():
 _COO_KERNEL = _private_coo_kernel()
 
 
-def scatter_add(out, rows, cols, values, dense):
-    """``out[rows[i]] += values[i] * dense[cols[i]]`` for every ``i``, into a zeroed ``out``.
+def scatter_add(out, rows, cols, values, dense, clear=True):
+    """``out[rows[i]] += values[i] * dense[cols[i]]`` for every ``i``.
 
     The same sums, in the same order, as ``pair_matrix(rows, cols, values) @
     dense``, written into ``out`` (float32, C-contiguous, e.g. a
-    :class:`Workspace` buffer) instead of a fresh array. Returns ``out``.
+    :class:`Workspace` buffer) instead of a fresh array: zeroed first, or
+    added to what it holds with ``clear=False``. Returns ``out``.
     """
-    out.fill(0)
+    if clear:
+        out.fill(0)
     if len(values) == 0:
         return out
     if _COO_KERNEL is None:
