@@ -134,9 +134,9 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     negative : int, default=5
         Noise words per context word with ``loss="negative"`` (word2vec's
-        ``-negative``), in expectation: each center draws ``3 * negative``
-        noise words shared by its window, weighted so that every context word
-        sees ``negative`` (see the User Guide). Ignored by the softmax.
+        ``-negative``): each center draws ``negative`` noise words, and every
+        context word of its window is trained against them (see the User
+        Guide). Ignored by the softmax.
 
     ns_exponent : float, default=0.75
         Noise words are drawn from the unigram distribution raised to this
