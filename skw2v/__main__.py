@@ -241,7 +241,7 @@ def build_parser():
     train.add_argument("--epochs", "--iter", type=int, default=defaults.epochs, help="passes over the corpus (default %(default)s)")
     train.add_argument("--learning-rate", "--alpha", type=float, default=defaults.learning_rate, help="initial step (default %(default)s)")
     train.add_argument("--min-learning-rate", type=float, default=defaults.min_learning_rate, help="final step (default %(default)s)")
-    train.add_argument("--batch-size", type=int, default=defaults.batch_size, help="centers per minibatch (default %(default)s)")
+    train.add_argument("--batch-size", type=_batch_size, default=defaults.batch_size, help="centers per minibatch, or auto: 1024 for the softmax, 2048 for negative sampling (default %(default)s)")
     train.add_argument("--threads", type=int, default=None, help="training threads (default: as many as the BLAS uses)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     train.add_argument("--whitespace", action="store_true", help="split words on whitespace only and keep case, as word2vec.c")
@@ -277,6 +277,19 @@ def build_parser():
 
 COMMANDS = {None: run_demo, "demo": run_demo, "train": run_train,
             "neighbors": run_neighbors, "evaluate": run_evaluate}
+
+
+def _batch_size(text):
+    """``--batch-size``: a positive integer or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
+    return value
 
 
 def main(argv=None):

@@ -93,6 +93,8 @@ def test_help_lists_every_option(capsys):
         (["neighbors", "VECTORS", "qwertyuiop"], "'qwertyuiop' is not in the vocabulary"),
         (["neighbors", "BAD", "word"], "line 3: expected a word followed by 16 numbers"),
         (["train", "CORPUS", "-o", "x.bin", "--window", "0"], "window"),
+        (["train", "CORPUS", "-o", "x.bin", "--batch-size", "big"], "positive integer or 'auto'"),
+        (["train", "CORPUS", "-o", "x.bin", "--batch-size", "0"], "positive integer or 'auto'"),
     ],
 )
 def test_errors_are_clear_and_exit_non_zero(trained, corpus_file, tmp_path, capsys, argv, message):

@@ -170,6 +170,17 @@ def test_same_topic_words_are_nearer_for_every_option(topic_corpus, params):
     assert np.isfinite(vec.score(docs[:20]))
 
 
+@pytest.mark.parametrize("loss, size", [("softmax", 1024), ("negative", 2048)])
+def test_auto_batch_size_is_the_objectives_default(topic_corpus, loss, size):
+    docs, _, _ = topic_corpus
+    auto = SkipGramVectorizer(**FAST, loss=loss).fit(docs[:60])
+    explicit = SkipGramVectorizer(**FAST, loss=loss, batch_size=size).fit(docs[:60])
+    other = SkipGramVectorizer(**FAST, loss=loss, batch_size=size // 2).fit(docs[:60])
+    assert auto.batch_size == "auto"
+    np.testing.assert_array_equal(auto.word_vectors_, explicit.word_vectors_)
+    assert not np.array_equal(auto.word_vectors_, other.word_vectors_)
+
+
 def test_loss_falls(fitted):
     assert fitted.loss_curve_[-1] < fitted.loss_curve_[0] - 0.15
     assert fitted.loss_curve_[-1] < np.log(len(fitted.vocabulary_)) - 0.5  # uniform costs log V
@@ -395,6 +406,7 @@ def test_transform_and_friends_before_fit():
         {"learning_rate": -1.0},
         {"epochs": 0},
         {"batch_size": 0},
+        {"batch_size": "big"},
         {"min_count": 0},
         {"max_features": 0},
         {"input": "url"},
