@@ -329,7 +329,7 @@ def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, share, re
     words, rank = distinct(
         np.concatenate([getattr(p, ids)[pick] for p, pick in zip(parts, picks)]), len(matrix), work
     )
-    sums = work.buffer(ids, (len(words), matrix.shape[1]))
+    sums = work.buffer(ids + "_sums", (len(words), matrix.shape[1]))  # not a phase-1 name
     sums.fill(0)
     done = 0
     for p, pick in zip(parts, picks):
