@@ -45,15 +45,7 @@ pWord2Vec, a noise word equal to its center is kept (word2vec.c skips it).
 
 import numpy as np
 
-from ._sgd import (
-    MAX_LOGIT_STEP,
-    Workspace,
-    add_rows,
-    clipped_scale,
-    distinct,
-    scatter_add,
-    sequential_factor,
-)
+from ._sgd import MAX_LOGIT_STEP, Workspace, add_summed_rows
 from ._training import splits
 
 #: Steps between exact recomputations of the rows' squared norms.
@@ -326,30 +318,14 @@ def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, share, re
         slice(None) if everything else np.flatnonzero(owner(getattr(p, ids), share[1]) == share[0])
         for p in parts
     ]
-    words, rank = distinct(
-        np.concatenate([getattr(p, ids)[pick] for p, pick in zip(parts, picks)]), len(matrix), work
+    pieces = [
+        (getattr(p, ids)[pick], np.arange(len(getattr(p, ids)))[pick], getattr(p, grads))
+        for p, pick in zip(parts, picks)
+    ]
+    words, rank, factors, sums_sq = add_summed_rows(
+        matrix, pieces, step, limit, work,
+        np.concatenate([p.curvature[pick] for p, pick in zip(parts, picks)]) if curvature else None,
     )
-    sums = work.buffer(ids + "_sums", (len(words), matrix.shape[1]))  # not a phase-1 name
-    sums.fill(0)
-    done = 0
-    for p, pick in zip(parts, picks):
-        positions = np.arange(len(getattr(p, ids)))[pick]
-        scatter_add(
-            sums, rank[done : done + len(positions)], positions,
-            np.ones(len(positions), dtype=np.float32), getattr(p, grads), clear=False,
-        )
-        done += len(positions)
-    sums_sq = np.einsum("ij,ij->i", sums, sums)
-    if curvature:
-        total = np.bincount(
-            rank, weights=np.concatenate([p.curvature[pick] for p, pick in zip(parts, picks)]),
-            minlength=len(words),
-        )
-        scale = step * sequential_factor(step * total)
-    else:
-        scale = np.full(len(words), step, dtype=np.float32)
-    factors, _ = clipped_scale(np.sqrt(sums_sq), scale, limit)
-    add_rows(matrix, words, sums, -factors)
     # |v - f S|^2 = |v|^2 - 2 f v.S + f^2 |S|^2, and v.S is the sum of g z
     # over the row's pairs: the new norms without reading the rows.
     overlap = np.bincount(

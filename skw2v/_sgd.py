@@ -69,18 +69,46 @@ def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf, work=
     if len(centers) == 0:
         return
     work = Workspace() if work is None else work
-    words, rank = distinct(centers, len(w_in), work)
-    sums = scatter_add(
-        work.buffer("input_sums", (len(words), w_in.shape[1])),
-        rank,
-        np.arange(len(centers)),
-        np.ones(len(centers), dtype=np.float32),
-        grad_h,
-    )
-    total_curvature = np.bincount(rank, weights=curvature, minlength=len(words))
-    norms = np.sqrt(np.einsum("ij,ij->i", sums, sums))
-    factors, _ = clipped_scale(norms, step * sequential_factor(step * total_curvature), max_norm)
-    add_rows(w_in, words, sums, -factors)
+    pieces = [(centers, np.arange(len(centers)), grad_h)]
+    add_summed_rows(w_in, pieces, step, max_norm, work, curvature)
+
+
+def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
+    """Add gradient rows to the rows of ``matrix`` they belong to, summed per row.
+
+    ``pieces`` is a list of ``(ids, at, grads)``: the gradient of row
+    ``ids[i]`` is ``grads[at[i]]``; a row named more than once (in any
+    piece) adds its gradients up, in order. With ``curvature`` (one value per
+    entry of the pieces' ids, in order) a row moves by
+    ``-step * sequential_factor(step * A)`` times its sum, ``A`` its summed
+    curvature; without, by ``-step`` times its sum. Either way the move is
+    clipped to norm ``max_norm``. ``work`` (a :class:`Workspace`) holds the
+    sums.
+
+    Returns ``(words, rank, factors, sums_sq)``: the distinct rows, the index
+    of each entry's row among them, the factors applied and the squared
+    norms of the sums (for callers that keep the rows' norms up to date).
+    """
+    ids = pieces[0][0] if len(pieces) == 1 else np.concatenate([piece[0] for piece in pieces])
+    words, rank = distinct(ids, len(matrix), work)
+    sums = work.buffer("summed_rows", (len(words), matrix.shape[1]))
+    sums.fill(0)
+    done = 0
+    for piece_ids, at, grads in pieces:
+        scatter_add(
+            sums, rank[done : done + len(piece_ids)], at,
+            np.ones(len(piece_ids), dtype=np.float32), grads, clear=False,
+        )
+        done += len(piece_ids)
+    sums_sq = np.einsum("ij,ij->i", sums, sums)
+    if curvature is None:
+        scale = np.full(len(words), step, dtype=np.float32)
+    else:
+        total = np.bincount(rank, weights=curvature, minlength=len(words))
+        scale = step * sequential_factor(step * total)
+    factors, _ = clipped_scale(np.sqrt(sums_sq), scale, max_norm)
+    add_rows(matrix, words, sums, -factors)
+    return words, rank, factors, sums_sq
 
 
 def distinct(ids, size, work=None):
