@@ -95,3 +95,40 @@ def test_update_inputs_is_the_same_with_either_kernel(monkeypatch):
     sgd.update_inputs(w_slow, centers, grad, curvature, 0.1, max_norm=0.5)
     np.testing.assert_allclose(w_fast, w_slow, rtol=1e-6, atol=1e-7)
     assert np.linalg.norm(w_fast, axis=1).max() <= 0.5 * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("with_curvature", [False, True])
+def test_add_summed_rows_sums_pieces_per_row(with_curvature):
+    """Two pieces naming overlapping rows, gradients read through ``at``: each
+    row moves by its factor times the sum of all its gradients."""
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((9, 4)).astype(np.float32)
+    before = matrix.astype(np.float64)
+    grads = [rng.standard_normal((6, 4)).astype(np.float32) for _ in range(2)]
+    pieces = [
+        (np.array([2, 5, 2, 7]), np.array([0, 3, 5, 1]), grads[0]),
+        (np.array([5, 0, 2]), np.array([4, 2, 0]), grads[1]),
+    ]
+    curvature = rng.random(7) if with_curvature else None
+    step = 0.3
+    work = sgd.Workspace()
+    words, rank, factors, sums_sq = sgd.add_summed_rows(
+        matrix, pieces, step, np.inf, work, curvature
+    )
+    ids = np.concatenate([p[0] for p in pieces])
+    np.testing.assert_array_equal(words[rank], ids)
+    expected = before.copy()
+    for word in np.unique(ids):
+        total, a = np.zeros(4), 0.0
+        for j, (piece_ids, at, g) in enumerate(pieces):
+            for i in np.flatnonzero(piece_ids == word):
+                total += g[at[i]]
+                a += 0 if curvature is None else curvature[4 * j + i]
+        factor = step * (sgd.sequential_factor(step * a) if with_curvature else 1.0)
+        expected[word] -= factor * total
+        k = np.flatnonzero(words == word)[0]
+        assert sums_sq[k] == pytest.approx(total @ total, rel=1e-5)
+        assert factors[k] == pytest.approx(factor, rel=1e-6)
+    np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-6)
+    untouched = np.setdiff1d(np.arange(9), ids)
+    np.testing.assert_array_equal(matrix[untouched], before[untouched].astype(np.float32))
