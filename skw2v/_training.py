@@ -105,22 +105,39 @@ def splits(n, parts):
 PAIR_GROUP = 32
 
 
-def minibatches(corpus, positions, batch, window, shrink_windows, rng):
+def minibatches(corpus, positions, batch, window, shrink_windows, rng, prefetch=None):
     """The minibatches of an epoch, with their context pairs.
 
     Yields ``(begin, centers, rows, cols, n_contexts)`` for each run of
     ``batch`` positions (``rows`` index the batch). The pairs are built for
     ``PAIR_GROUP`` batches per call of :func:`context_pairs` (the same arrays
     as batch by batch, with a fraction of the calls); the window draws come
-    from ``rng``, one group at a time.
+    from ``rng``, one group at a time, on the calling thread. With
+    ``prefetch`` (an executor), the next group's pairs are built there while
+    the current group's batches train.
     """
-    for group_begin in range(0, len(positions), batch * PAIR_GROUP):
+
+    def pairs(group_begin, reduced):
         group = positions[group_begin : group_begin + batch * PAIR_GROUP]
-        reduced = rng.randint(1, window + 1, size=len(group)) if shrink_windows else None
         rows, cols, n_contexts = context_pairs(group, corpus.ids, corpus.indptr, window, reduced)
-        centers = corpus.ids[group]
         cuts = np.searchsorted(rows, np.arange(0, len(group) + batch, batch))
-        for j, first in enumerate(range(0, len(group), batch)):
+        return corpus.ids[group], rows, cols, n_contexts, cuts
+
+    def start(group_begin):
+        size = min(batch * PAIR_GROUP, len(positions) - group_begin)
+        reduced = rng.randint(1, window + 1, size=size) if shrink_windows else None
+        if prefetch is None:
+            return pairs(group_begin, reduced)
+        return prefetch.submit(pairs, group_begin, reduced)
+
+    group_begins = range(0, len(positions), batch * PAIR_GROUP)
+    pending = start(0) if len(positions) else None
+    for g, group_begin in enumerate(group_begins):
+        built = pending if prefetch is None else pending.result()
+        if g + 1 < len(group_begins):
+            pending = start(group_begins[g + 1])
+        centers, rows, cols, n_contexts, cuts = built
+        for j, first in enumerate(range(0, len(centers), batch)):
             last = first + batch
             yield (
                 group_begin + first,
@@ -190,6 +207,9 @@ def train(
         When the loss or the vectors stop being finite.
     """
     pool = Pool(n_threads)
+    # With more than one thread, the next group's context pairs are built on
+    # a thread of their own while the current group trains.
+    prefetch = ThreadPoolExecutor(1) if n_threads > 1 else None
     try:
         batch = min(batch_size, getattr(objective, "max_batch", batch_size))
         loss_curve = []
@@ -203,7 +223,7 @@ def train(
                 epoch_pairs = 0
                 report_every = max(1, len(positions) // (100 * batch)) * batch
                 batches = minibatches(
-                    epoch_corpus, positions, batch, window, shrink_windows, rng
+                    epoch_corpus, positions, batch, window, shrink_windows, rng, prefetch
                 )
                 for begin, centers, rows, cols, n_contexts in batches:
                     if on_progress is not None and begin and begin % report_every == 0:
@@ -225,4 +245,6 @@ def train(
                     on_epoch(epoch, loss_curve[-1], len(positions), time.perf_counter() - tic)
     finally:
         pool.close()
+        if prefetch is not None:
+            prefetch.shutdown()
     return loss_curve

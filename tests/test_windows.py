@@ -44,9 +44,13 @@ def test_training_positions_skip_short_documents():
 
 
 @pytest.mark.parametrize("group", [1, 3, 50])
-def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group):
-    """The training loop builds pairs for several batches per call; every
-    batch must get exactly what context_pairs gives for it alone."""
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group, prefetch):
+    """The training loop builds pairs for several batches per call (with
+    prefetch, the next group's on another thread); every batch must get
+    exactly what context_pairs gives for it alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from skw2v import _training
     from skw2v._vocab import Corpus
 
@@ -56,7 +60,14 @@ def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group):
     positions = training_positions(corpus.indptr)
     rng.shuffle(positions)
     batch, window = 7, 3
-    got = list(_training.minibatches(corpus, positions, batch, window, True, np.random.RandomState(5)))
+    executor = ThreadPoolExecutor(1) if prefetch else None
+    got = list(
+        _training.minibatches(
+            corpus, positions, batch, window, True, np.random.RandomState(5), executor
+        )
+    )
+    if executor is not None:
+        executor.shutdown()
     reference_rng = np.random.RandomState(5)
     expected = []
     for group_begin in range(0, len(positions), batch * group):
