@@ -133,10 +133,7 @@ def minibatches(corpus, positions, batch, window, shrink_windows, rng, prefetch=
     group_begins = range(0, len(positions), batch * PAIR_GROUP)
     pending = start(0) if len(positions) else None
     for g, group_begin in enumerate(group_begins):
-        built = pending if prefetch is None else pending.result()
-        if g + 1 < len(group_begins):
-            pending = start(group_begins[g + 1])
-        centers, rows, cols, n_contexts, cuts = built
+        centers, rows, cols, n_contexts, cuts = pending if prefetch is None else pending.result()
         for j, first in enumerate(range(0, len(centers), batch)):
             last = first + batch
             yield (
@@ -146,6 +143,11 @@ def minibatches(corpus, positions, batch, window, shrink_windows, rng, prefetch=
                 cols[cuts[j] : cuts[j + 1]],
                 n_contexts[first:last],
             )
+            if j == 0 and g + 1 < len(group_begins):
+                # Draw the next group's windows after the group's first step,
+                # where they always came (an objective may draw from rng in
+                # its first step), and build its pairs meanwhile.
+                pending = start(group_begins[g + 1])
 
 
 def train(
