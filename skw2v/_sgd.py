@@ -118,27 +118,24 @@ def distinct(ids, size, work=None):
     is cheapest (measured: 1,024 ids: ``np.unique`` 32 us, slots 20 us;
     10,700 ids of 21,000: unique 360 us, presence mask 77 us, slots 122 us):
 
-    - without ``work``: ``np.unique`` (a sort), words ascending;
     - ids many next to ``size``: a presence mask over ``range(size)``, words
       ascending;
     - otherwise: a kept ``size``-long array of slots in ``work`` (a
-      :class:`Workspace`) finds each id's first occurrence in O(len(ids)),
-      with no pass over ``range(size)`` (which at a million words would cost
-      a millisecond per call); words in order of first occurrence.
+      :class:`Workspace`; a fresh one when None) finds each id's first
+      occurrence in O(len(ids)), with no pass over ``range(size)`` (which at
+      a million words would cost a millisecond per call); words in order of
+      first occurrence.
 
-    Every way is deterministic; the callers only need each word once.
+    Both ways are deterministic; the callers only need each word once.
     """
     n = len(ids)
-    if work is None:
-        words, rank = np.unique(ids, return_inverse=True)
-        return words, rank.reshape(-1)
     if 4 * n >= size:
         present = np.zeros(size, dtype=bool)
         present[ids] = True
         rank = np.cumsum(present, dtype=np.int32)
         rank -= 1
         return np.flatnonzero(present), rank[ids]
-    slot = work.slots(size)
+    slot = (Workspace() if work is None else work).slots(size)
     positions = np.arange(n, dtype=np.int32)
     slot[ids] = n  # larger than any position; every id's slot is reset here
     np.minimum.at(slot, ids, positions)

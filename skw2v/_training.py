@@ -100,7 +100,7 @@ def splits(n, parts):
     return np.linspace(0, n, parts + 1).round().astype(np.int64)
 
 
-#: Batches whose context pairs are built in one call (see ``train_loop``):
+#: Batches whose context pairs are built in one call (see ``minibatches``):
 #: measured 0.35 s of a 6.5 s epoch when built batch by batch.
 PAIR_GROUP = 32
 

@@ -476,9 +476,11 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.word_counts_ = counts[kept].astype(np.int64)
         return corpus
 
-    def _batch_size(self):
-        """``batch_size``, with ``"auto"`` resolved for the objective."""
-        return AUTO_BATCH_SIZE[self.loss] if self.batch_size == "auto" else self.batch_size
+    def _batch_size(self, loss=None):
+        """``batch_size``, with ``"auto"`` resolved for ``loss`` (default: the objective's)."""
+        if self.batch_size != "auto":
+            return self.batch_size
+        return AUTO_BATCH_SIZE[self.loss if loss is None else loss]
 
     def _report_epoch(self, epoch, loss, n_centers, seconds):
         self._elapsed += seconds
@@ -695,7 +697,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         w_out_aug = augment_output(self.context_vectors_)
         total, n_pairs = log_likelihood(
             corpus, self.word_vectors_, w_out_aug, window=self.window,
-            batch_size=AUTO_BATCH_SIZE["softmax"] if self.batch_size == "auto" else self.batch_size,
+            batch_size=self._batch_size("softmax"),  # score is a softmax for every objective
         )
         if n_pairs == 0:
             raise ValueError(

@@ -71,7 +71,7 @@ def test_add_rows_updates_only_the_given_rows(monkeypatch, kernel):
 
 
 @pytest.mark.parametrize("size", [10, 10_000])  # presence mask / slots
-@pytest.mark.parametrize("with_work", [False, True])  # np.unique without a workspace
+@pytest.mark.parametrize("with_work", [False, True])  # without: a fresh workspace
 def test_distinct_gives_each_value_once_and_ranks(size, with_work):
     work = sgd.Workspace() if with_work else None
     ids = np.array([7, 3, 7, 9, 3, 0])
