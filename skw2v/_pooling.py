@@ -1,12 +1,17 @@
 """Token ids -> document vectors, with sparse-matrix arithmetic.
 
-Every weighted average is a product ``A @ vectors`` with a CSR matrix ``A``
+A pooling is a small object (:class:`Pooling`) found by name in
+``_registry.POOLINGS``: fitted from per-word statistics of the training
+corpus (:class:`WordStatistics`), it transforms a corpus of word ids into one
+row per document. Every weighted average is a product ``A @ vectors`` with a CSR matrix ``A``
 of shape (n_documents, n_words) built directly on the corpus arrays (one
 stored entry per token; repeated words add up), so no (n_tokens, d) array is
 ever formed. Documents are processed in chunks of about ``CHUNK_TOKENS``
 tokens, so the temporaries stay a few megabytes at any corpus size.
 Documents without a known word give rows of zeros.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -127,3 +132,89 @@ def first_component(pooled):
 def remove_component(pooled, component):
     """``pooled`` minus its projection on the unit vector ``component``."""
     return pooled - np.outer(pooled @ component, component).astype(pooled.dtype)
+
+
+def sif_component(corpus, vectors, word_counts, alpha):
+    """SIF's common component: the first singular vector of the SIF averages of ``corpus``."""
+    averages = weighted_mean(corpus, vectors, sif_weights(word_counts, alpha), normalize=False)
+    return first_component(averages)
+
+
+class WordStatistics(NamedTuple):
+    """What poolings may learn from, computed once per fit on the training corpus."""
+
+    word_counts: np.ndarray
+    idf: np.ndarray
+    sif_component: np.ndarray
+
+
+class Pooling:
+    """Word vectors -> document vectors; one subclass per ``pooling`` option.
+
+    ``hyperparameters`` maps estimator parameter names to constructor
+    keywords. :meth:`fit` may learn from the word vectors and the training
+    statistics; :meth:`transform` must give finite rows for every document
+    (zeros for documents without a known word).
+    """
+
+    hyperparameters = {}
+    #: Whether :meth:`transform` returns a scipy CSR matrix.
+    sparse = False
+
+    def fit(self, word_vectors, statistics, random_state=None):
+        """Learn what :meth:`transform` needs; returns ``self``."""
+        return self
+
+    def transform(self, corpus, word_vectors):
+        raise NotImplementedError
+
+    def n_features(self, vector_size):
+        """Columns of :meth:`transform`'s output."""
+        return vector_size
+
+    def feature_names(self, prefix, vector_size):
+        """Output column names; None for the estimator's default ``prefix0, prefix1, ...``."""
+        return None
+
+
+class MeanPooling(Pooling):
+    """The average of the document's word vectors."""
+
+    def transform(self, corpus, word_vectors):
+        return weighted_mean(corpus, word_vectors)
+
+
+class MaxPooling(Pooling):
+    """The element-wise maximum of the document's word vectors."""
+
+    def transform(self, corpus, word_vectors):
+        return max_pool(corpus, word_vectors)
+
+
+class TfidfPooling(Pooling):
+    """The average weighted by each word's smoothed idf."""
+
+    def fit(self, word_vectors, statistics, random_state=None):
+        self.idf_ = statistics.idf
+        return self
+
+    def transform(self, corpus, word_vectors):
+        return weighted_mean(corpus, word_vectors, self.idf_)
+
+
+class SifPooling(Pooling):
+    """Smooth inverse frequency (Arora et al. 2017) minus the common component."""
+
+    hyperparameters = {"sif_alpha": "alpha"}
+
+    def __init__(self, alpha=1e-3):
+        self.alpha = alpha
+
+    def fit(self, word_vectors, statistics, random_state=None):
+        self.weights_ = sif_weights(statistics.word_counts, self.alpha)
+        self.component_ = statistics.sif_component
+        return self
+
+    def transform(self, corpus, word_vectors):
+        pooled = weighted_mean(corpus, word_vectors, self.weights_, normalize=False)
+        return remove_component(pooled, self.component_)

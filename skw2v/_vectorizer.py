@@ -1,13 +1,14 @@
 """SkipGramVectorizer: parameters, validation, and the fit/transform flow.
 
 Data flows one way: documents -> tokens (``_analyzer``) -> ids (``_vocab``) ->
-trained matrices (``_softmax``) -> document vectors (``_pooling``). This module
-only orchestrates; the numeric work lives in those modules.
+starting vectors (``_initialization``) -> trained matrices (a solver and an
+objective from ``_registry``, run by ``_protocol.train``) -> document vectors
+(a pooling from ``_registry``). The estimator connects these pieces; it does
+no numeric work itself.
 """
 
 import os
-import sys
-import warnings
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,72 +22,33 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_limits
 
 from ._analyzer import build_analyzer, iter_token_lists
-from ._pooling import (
-    document_frequencies,
-    first_component,
-    max_pool,
-    remove_component,
-    sif_weights,
-    smooth_idf,
-    weighted_mean,
-)
-from ._negative import NegativeObjective
-from ._softmax import SoftmaxObjective, augment_output, log_likelihood
-from ._training import keep_probabilities, train
-from ._vocab import count_and_encode, encode, prune_vocabulary, remap
-from ._word2vec_format import load_word2vec_format
-from ._wordvectors import WordVectors
+from ._cooccurrence import count_batches, count_pairs, distance_weights
+from ._initialization import copy_pretrained, random_input_vectors, read_initial_vectors
+from ._parallel import Pool, effective_n_threads
+from ._pooling import WordStatistics, document_frequencies, sif_component, smooth_idf
+from ._progress import Progress
+from ._protocol import TrainingData, train
+from ._registry import OBJECTIVES, POOLINGS, SOLVERS
+from ._softmax import SoftmaxObjective
+from ._vocab import build_vocabulary, encode
+from ._wordvectors import WordVectors, WordVectorsMixin
 
 
-def _available_cores():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _blas_threads():
-    """Threads the loaded BLAS libraries use (1 when none reports)."""
-    counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
-    return max(counts, default=1)
-
-
-def _softmax_objective(estimator, counts, n_threads):
-    return SoftmaxObjective(
-        len(counts), estimator.vector_size, estimator._batch_size(), n_threads
-    )
-
-
-def _negative_objective(estimator, counts, n_threads):
-    return NegativeObjective(
-        counts, estimator.vector_size, estimator.negative, estimator.ns_exponent, n_threads
-    )
-
-
-#: loss name -> factory(estimator, word counts, n_threads) of the output layer.
-#: A new objective is one module with a class like these plus one entry here
-#: and one in AUTO_BATCH_SIZE.
-OBJECTIVES = {"softmax": _softmax_objective, "negative": _negative_objective}
-
-#: loss name -> the minibatch that ``batch_size="auto"`` picks. Negative
-#: sampling: 2048 centers trained faster and no worse than 1024 on 5.1M words
-#: of Wikipedia (500,641 against 398,446-414,396 words/s; analogy 0.1803
-#: against 0.1796, WordSim 0.5948 against 0.5869); 4096 lost WordSim (0.5722).
-AUTO_BATCH_SIZE = {"softmax": 1024, "negative": 2048}
-
-
-class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SkipGramVectorizer(
+    WordVectorsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Learn skip-gram word vectors from raw text; represent documents by pooling them.
 
     ``fit`` tokenizes the documents as :class:`~sklearn.feature_extraction.text.CountVectorizer`
     does, keeping word order, and trains a skip-gram word2vec model (Mikolov et
-    al. 2013) with the full softmax: each center word predicts the words within
-    ``window`` positions of it, inside its document, with one softmax over the
-    vocabulary shared by its whole window. ``transform`` maps each document to
-    the average of its in-vocabulary words' vectors (or another ``pooling``).
+    al. 2013): each center word predicts the words within ``window`` positions
+    of it, inside its document, by default with one full softmax over the
+    vocabulary shared by its whole window (``loss``). ``transform`` maps each
+    document to the average of its in-vocabulary words' vectors (or another
+    ``pooling``).
 
     Read more in the :ref:`User Guide <user_guide>`.
 
@@ -235,18 +197,20 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     n_jobs : int, default=None
         Training threads. ``None`` uses as many as the BLAS library does, -1
-        all cores. Each thread runs single-threaded BLAS; the work is split so
-        that results do not depend on thread timing. A different number of
-        threads changes the last bits (softmax) or the noise words drawn
-        (``loss="negative"``: one stream per thread), not what is learned.
+        all cores. Each thread runs single-threaded BLAS on whole blocks of
+        work whose boundaries do not depend on the thread count, so the
+        results do not depend on ``n_jobs`` at all.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial vectors and the order of centers. The same seed (and
-        ``n_jobs``) gives bit-identical vectors on the same machine.
+        Seeds every random draw (initial vectors, subsampling, order of
+        centers, windows, noise words). The same int gives bit-identical
+        vectors on the same machine, for any ``n_jobs``.
 
     verbose : int, default=0
-        If positive, print the loss, speed and elapsed time after each epoch;
-        above 1, also a progress line updated in place during each epoch.
+        1: print what is trained, an estimate of the training time once the
+        first batches have run, progress within each epoch (in place on a
+        terminal, periodic lines elsewhere) and each epoch's loss and speed.
+        2: also the time each stage of ``fit`` took.
 
     Attributes
     ----------
@@ -260,11 +224,13 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Input (word) vectors, the ones ``transform`` averages.
 
     context_vectors_ : ndarray of float32, shape (n_words, vector_size)
-        Output (context) vectors of the softmax.
+        Output (context) vectors of the objective (``u_w`` in the User Guide).
 
     loss_curve_ : ndarray of float64, shape (epochs,)
-        Mean loss per context word in each epoch (the negative mean
-        log-probability of the context words during that epoch).
+        Mean training loss per context word in each epoch: with the softmax,
+        the negative log-probability of a context word; with negative
+        sampling, the logistic loss of a context word against its center and
+        its noise words.
 
     n_iter_ : int
         Number of epochs run.
@@ -324,7 +290,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "sample": [Interval(Real, 0, 1, closed="left")],
         "shrink_windows": ["boolean"],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
-        "pooling": [StrOptions({"mean", "max", "tfidf", "sif"})],
+        "pooling": [StrOptions(set(POOLINGS))],
         "norm": [StrOptions({"l2"}), None],
         "sif_alpha": [Interval(Real, 0, None, closed="neither")],
         "input": [StrOptions({"content", "file", "filename"})],
@@ -439,181 +405,127 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     # -- fitting ------------------------------------------------------------
 
-    def _n_threads(self):
-        if self.n_jobs is None:
-            return _blas_threads()
-        if self.n_jobs < 0:  # -1 means all cores, -2 all but one, as in joblib
-            return max(1, _available_cores() + 1 + self.n_jobs)
-        return self.n_jobs
-
-    def _build_vocabulary(self, raw_documents):
-        """Tokenize once; return the corpus under the pruned vocabulary."""
-        corpus, words = count_and_encode(self._token_lists(raw_documents))
-        if corpus.n_documents == 0:
-            raise ValueError("fit needs at least one document; got an empty collection.")
-        counts = np.bincount(corpus.ids, minlength=len(words))
-        kept = prune_vocabulary(counts, words, self.min_count, self.max_features)
-        if len(kept) == 0:
-            if corpus.n_tokens == 0:
-                hint = "the documents contain no tokens; perhaps they only contain stop words"
-            else:
-                hint = (
-                    f"no word occurs min_count={self.min_count} times in the "
-                    f"{corpus.n_documents} documents ({corpus.n_tokens} tokens, "
-                    f"{len(words)} distinct words); lower min_count or pass more text"
-                )
-            raise ValueError(f"Empty vocabulary: {hint}.")
-        mapping = np.full(len(words), -1, dtype=np.int64)
-        mapping[kept] = np.arange(len(kept))
-        corpus = remap(corpus, mapping)
-        if not (np.diff(corpus.indptr) >= 2).any():  # no word has a context
-            raise ValueError(
-                "Nothing to train on: no document has two in-vocabulary words, so "
-                "no word has a context. Lower min_count, raise max_features, or "
-                "pass longer documents."
-            )
-        self.vocabulary_ = {words[k]: row for row, k in enumerate(kept.tolist())}
-        self.word_counts_ = counts[kept].astype(np.int64)
-        return corpus
-
-    def _batch_size(self, loss=None):
-        """``batch_size``, with ``"auto"`` resolved for ``loss`` (default: the objective's)."""
-        if self.batch_size != "auto":
-            return self.batch_size
-        return AUTO_BATCH_SIZE[self.loss if loss is None else loss]
-
-    def _report_epoch(self, epoch, loss, n_centers, seconds):
-        self._elapsed += seconds
-        print(
-            f"{chr(13) if self.verbose > 1 else ''}"
-            f"[{type(self).__name__}] epoch {epoch + 1}/{self.epochs}: "
-            f"loss {loss:.4f}, {n_centers / max(seconds, 1e-9):,.0f} words/s, "
-            f"{self._elapsed:.1f} s elapsed",
-            file=sys.stdout,
-            flush=True,
-        )
-
     def _fit(self, raw_documents):
+        """Train on ``raw_documents``; set every fitted attribute at once, at the end.
+
+        Returns the training corpus (for ``fit_transform``).
+        """
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(
                 f"min_learning_rate={self.min_learning_rate} exceeds "
                 f"learning_rate={self.learning_rate}; the rate decays from "
                 "learning_rate down to min_learning_rate."
             )
-        self.__dict__.pop("_wv_cache", None)
-        corpus = self._build_vocabulary(raw_documents)
-        n_words = len(self.vocabulary_)
-        rng = check_random_state(self.random_state)
-        # word2vec's initialisation: inputs uniform in +-0.5/d, outputs zero.
-        w_in = ((rng.random_sample((n_words, self.vector_size)) - 0.5) / self.vector_size).astype(
-            np.float32
+        report = Progress(type(self).__name__, self.verbose)
+        tic = time.perf_counter()
+        words, word_counts, corpus = build_vocabulary(
+            self._token_lists(raw_documents), self.min_count, self.max_features
         )
-        self.n_initialized_ = self._initialize(w_in)
-        n_threads = self._n_threads()
-        objective = OBJECTIVES[self.loss](self, self.word_counts_, n_threads)
-        if self.verbose > 0:
-            print(
-                f"[{type(self).__name__}] {corpus.n_tokens:,} words in "
-                f"{corpus.n_documents:,} documents, vocabulary {n_words:,}, "
-                f"loss={self.loss!r}, {n_threads} thread(s)",
-                flush=True,
-            )
-        self._elapsed = 0.0
+        report.stage("tokenization and vocabulary", time.perf_counter() - tic)
+        rng = check_random_state(self.random_state)
+        n_words, dim = len(words), self.vector_size
+        w_in = random_input_vectors(n_words, dim, rng)
+        n_initialized = 0
+        if self.initial_vectors is not None:
+            pretrained = read_initial_vectors(self.initial_vectors, dim)
+            n_initialized = copy_pretrained(w_in, words, pretrained)
+            report.message(f"{n_initialized:,} of {n_words:,} words start from initial_vectors")
+        data = TrainingData(corpus, word_counts)
+        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS["sgd"]
+        batch_size = (
+            objective_class.default_batch_size if self.batch_size == "auto" else self.batch_size
+        )
+        objective = objective_class(
+            word_counts, dim, batch_size=batch_size, random_state=rng,
+            **self._hyperparameters(objective_class),
+        )
+        solver = solver_class(
+            data, epochs=self.epochs, learning_rate=self.learning_rate,
+            min_learning_rate=self.min_learning_rate, random_state=rng,
+            **self._hyperparameters(solver_class),
+        )
+        n_threads = effective_n_threads(self.n_jobs)
+        report.message(
+            f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
+            f"{n_words:,}, loss={self.loss!r}, solver='sgd', {n_threads} thread(s)"
+        )
+        report.start_training(self.epochs, solver.unit)
         try:
-            loss_curve = train(
-                corpus,
-                w_in,
-                objective,
-                window=self.window,
-                shrink_windows=self.shrink_windows,
-                keep=keep_probabilities(self.word_counts_, self.sample),
-                epochs=self.epochs,
-                batch_size=self._batch_size(),
-                learning_rate=self.learning_rate,
-                min_learning_rate=self.min_learning_rate,
-                rng=rng,
-                n_threads=n_threads,
-                on_epoch=self._report_epoch if self.verbose > 0 else None,
-                on_progress=self._report_progress if self.verbose > 1 else None,
-            )
+            with Pool(n_threads) as pool:
+                loss_curve = train(solver, objective, w_in, pool, report)
         except FloatingPointError as error:
             raise ValueError(
                 f"Training diverged ({error}): learning_rate={self.learning_rate} "
                 "is too large for this corpus and batch. Use a smaller "
                 f"learning_rate, e.g. {self.learning_rate / 10:g}."
             ) from error
-        finally:
-            del self._elapsed
-        self.word_vectors_ = w_in
-        self.context_vectors_ = objective.output_vectors()
-        self.loss_curve_ = np.asarray(loss_curve, dtype=np.float64)
-        self.n_iter_ = self.epochs
-        self._n_features_out = self.vector_size
-        self.idf_ = smooth_idf(document_frequencies(corpus, n_words), corpus.n_documents)
-        sif_average = weighted_mean(
-            corpus, w_in, sif_weights(self.word_counts_, self.sif_alpha), normalize=False
-        )
-        self.sif_component_ = first_component(sif_average)
+        vocabulary = {word: row for row, word in enumerate(words)}
+        idf = smooth_idf(document_frequencies(corpus, n_words), corpus.n_documents)
+        component = sif_component(corpus, w_in, word_counts, self.sif_alpha)
+        fitted = {
+            "vocabulary_": vocabulary,
+            "word_counts_": word_counts,
+            "word_vectors_": w_in,
+            "context_vectors_": objective.output_vectors(),
+            "loss_curve_": np.asarray(loss_curve, dtype=np.float64),
+            "n_iter_": self.epochs,
+            "n_initialized_": n_initialized,
+            "idf_": idf,
+            "sif_component_": component,
+        }
+        for name in ("_wv_cache", "_pooling_cache"):
+            self.__dict__.pop(name, None)
+        self.__dict__.update(fitted)
         return corpus
 
-    def _initialize(self, w_in):
-        """Copy ``initial_vectors`` into the rows of the words they share; count them."""
-        if self.initial_vectors is None:
-            return 0
-        pretrained = self.initial_vectors
-        if not isinstance(pretrained, WordVectors):
-            pretrained = load_word2vec_format(pretrained)
-        if pretrained.vector_size != self.vector_size:
-            raise ValueError(
-                f"initial_vectors have {pretrained.vector_size} dimensions but "
-                f"vector_size={self.vector_size}; set vector_size={pretrained.vector_size}."
-            )
-        shared = [(row, pretrained.index[word]) for word, row in self.vocabulary_.items()
-                  if word in pretrained.index]
-        if not shared:
-            warnings.warn(
-                f"None of the {len(self.vocabulary_)} vocabulary words is among the "
-                f"{len(pretrained)} initial_vectors (matching is exact and "
-                "case-sensitive); all vectors start at random.",
-                UserWarning,
-                stacklevel=4,
-            )
-            return 0
-        rows, sources = np.array(shared).T
-        w_in[rows] = pretrained.vectors[sources]
-        if self.verbose > 0:
-            print(
-                f"[{type(self).__name__}] {len(rows):,} of {len(self.vocabulary_):,} "
-                "words start from initial_vectors",
-                flush=True,
-            )
-        return len(rows)
+    def _hyperparameters(self, component):
+        """The estimator parameters a registered class takes by name."""
+        return {name: getattr(self, name) for name in component.hyperparameters}
 
-    def _report_progress(self, epoch, fraction, n_centers, seconds):
-        print(
-            f"\r[{type(self).__name__}] epoch {epoch + 1}/{self.epochs}: "
-            f"{100 * fraction:5.1f}%, {n_centers / max(seconds, 1e-9):,.0f} words/s",
-            end="",
-            file=sys.stdout,
-            flush=True,
-        )
+    # -- document vectors ---------------------------------------------------
+
+    def _pooling(self):
+        """The fitted pooling for the current ``pooling`` parameters (cached)."""
+        cls = POOLINGS[self.pooling]
+        params = {keyword: getattr(self, name) for name, keyword in cls.hyperparameters.items()}
+        key = (self.pooling, tuple(sorted(params.items())), id(self.word_vectors_))
+        cached = self.__dict__.get("_pooling_cache")
+        if cached is None or cached[0] != key:
+            statistics = WordStatistics(self.word_counts_, self.idf_, self.sif_component_)
+            pooling = cls(**params).fit(self.word_vectors_, statistics, self.random_state)
+            cached = self._pooling_cache = (key, pooling)
+        return cached[1]
 
     def _pool(self, corpus):
-        """Document vectors of ``corpus`` under the fitted model and ``pooling``."""
-        vectors = self.word_vectors_
-        if self.pooling == "mean":
-            pooled = weighted_mean(corpus, vectors)
-        elif self.pooling == "max":
-            pooled = max_pool(corpus, vectors)
-        elif self.pooling == "tfidf":
-            pooled = weighted_mean(corpus, vectors, self.idf_)
-        else:
-            weights = sif_weights(self.word_counts_, self.sif_alpha)
-            pooled = weighted_mean(corpus, vectors, weights, normalize=False)
-            pooled = remove_component(pooled, self.sif_component_)
+        """Document vectors of ``corpus`` under the fitted model, ``pooling`` and ``norm``."""
+        pooled = self._pooling().transform(corpus, self.word_vectors_)
         if self.norm == "l2":
             pooled = normalize(pooled, norm="l2", copy=False)
         return pooled
+
+    @property
+    def _n_features_out(self):
+        check_is_fitted(self)
+        return self._pooling().n_features(self.vector_size)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names: ``skipgramvectorizer0``, ``skipgramvectorizer1``, ...
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the input is text).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        prefix = type(self).__name__.lower()
+        names = self._pooling().feature_names(prefix, self.vector_size)
+        if names is None:
+            return super().get_feature_names_out(input_features)
+        return np.asarray(names, dtype=object)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -647,7 +559,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Returns
         -------
-        X_new : ndarray of float32, shape (n_documents, vector_size)
+        X_new : ndarray of float32, shape (n_documents, n_features)
             Pooled word vectors of each document.
         """
         return self._pool(self._fit(X))
@@ -666,7 +578,7 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
         Returns
         -------
-        X_new : ndarray of float32, shape (n_documents, vector_size)
+        X_new : ndarray of float32, shape (n_documents, n_features)
         """
         return self._pool(self._encode(X))
 
@@ -674,12 +586,14 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """Mean log-probability of the context words of ``X`` under the model.
 
         Every word of ``X`` in the vocabulary predicts the vocabulary words
-        within ``window`` positions of it with the full softmax over
-        ``context_vectors_``; the score is the mean of ``log p(context | center)``
-        over those pairs. Higher is better: it is the default scorer of
-        ``GridSearchCV`` for unsupervised model selection, as
-        ``LatentDirichletAllocation.score`` is. Note that models with different
-        vocabularies are scored on different words.
+        within ``window`` positions of it, in its document, with the full
+        softmax over ``context_vectors_``, for every ``loss``; the score is
+        the mean of ``log p(context | center)`` over those pairs. It is
+        computed exactly from the pairs' counts, so its cost grows with the
+        number of distinct words of ``X``, not with its length. Higher is
+        better: it is the default scorer of ``GridSearchCV`` for
+        unsupervised model selection, as ``LatentDirichletAllocation.score``
+        is. Models with different vocabularies are scored on different words.
 
         Parameters
         ----------
@@ -694,17 +608,23 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             Mean log-probability per context word (at most 0).
         """
         corpus = self._encode(X)
-        w_out_aug = augment_output(self.context_vectors_)
-        total, n_pairs = log_likelihood(
-            corpus, self.word_vectors_, w_out_aug, window=self.window,
-            batch_size=self._batch_size("softmax"),  # score is a softmax for every objective
-        )
-        if n_pairs == 0:
+        counts = count_pairs(corpus, len(self.vocabulary_), distance_weights(self.window, False))
+        if counts.nnz == 0:
             raise ValueError(
                 "Cannot score: no document of X has two in-vocabulary words within "
                 "one window, so there is no context word to predict."
             )
-        return total / n_pairs
+        model = SoftmaxObjective(
+            self.word_counts_, self.vector_size,
+            batch_size=SoftmaxObjective.default_batch_size,
+            output_vectors=self.context_vectors_,
+        )
+        with Pool(effective_n_threads(self.n_jobs)) as pool, threadpool_limits(1, "blas"):
+            total = sum(
+                model.loss(self.word_vectors_, batch, pool)
+                for batch, _, _ in count_batches(counts, model.max_batch)
+            )
+        return -total / float(counts.sum(dtype=np.float64))
 
     # -- word vectors -------------------------------------------------------
 
@@ -717,52 +637,12 @@ class SkipGramVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         forward to it. Rows are ``word_vectors_``, in vocabulary order.
         """
         check_is_fitted(self)
-        # Built once per fitted model (the word index costs O(n_words)).
         key = (id(self.vocabulary_), id(self.word_vectors_))
-        cached = getattr(self, "_wv_cache", None)
+        cached = self.__dict__.get("_wv_cache")
         if cached is None or cached[0] != key:
             words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
             cached = self._wv_cache = (key, WordVectors(words, self.word_vectors_))
         return cached[1]
-
-    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
-        """Words closest to the mean of ``positive`` minus ``negative`` (cosine).
-
-        See :meth:`WordVectors.most_similar`; as gensim's, so
-        ``most_similar(positive=["king", "woman"], negative=["man"])`` works.
-
-        Returns
-        -------
-        neighbours : list of (str, float)
-            ``(word, cosine similarity)``, most similar first, query words left out.
-
-        Raises
-        ------
-        KeyError
-            Naming a query word that is not in the vocabulary.
-        """
-        return self.wv_.most_similar(positive, negative, topn, restrict_vocab)
-
-    def similarity(self, word1, word2):
-        """Cosine similarity of two words; see :meth:`WordVectors.similarity`."""
-        return self.wv_.similarity(word1, word2)
-
-    def doesnt_match(self, words):
-        """The word least like the others; see :meth:`WordVectors.doesnt_match`."""
-        return self.wv_.doesnt_match(words)
-
-    def evaluate_word_analogies(self, path, restrict_vocab=30000, case_insensitive=True):
-        """Analogy accuracy; see :meth:`WordVectors.evaluate_word_analogies`."""
-        return self.wv_.evaluate_word_analogies(path, restrict_vocab, case_insensitive)
-
-    def evaluate_word_pairs(self, path, delimiter="\t", restrict_vocab=300000,
-                            case_insensitive=True):
-        """Word-pair correlations; see :meth:`WordVectors.evaluate_word_pairs`."""
-        return self.wv_.evaluate_word_pairs(path, delimiter, restrict_vocab, case_insensitive)
-
-    def save_word2vec_format(self, path, binary=False, write_header=True):
-        """Save ``word_vectors_``; see :meth:`WordVectors.save_word2vec_format`."""
-        self.wv_.save_word2vec_format(path, binary, write_header)
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -1,4 +1,4 @@
-"""Token lists -> vocabulary and compact integer corpora.
+"""Token lists -> vocabulary, compact integer corpora and word2vec's subsampling.
 
 A corpus is held as one ``int32`` array of word ids plus ``int64`` document
 offsets (the CSR layout): a 17M-token corpus takes 68 MB, and no Python list
@@ -111,6 +111,85 @@ def select_tokens(corpus, keep):
     indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
     np.cumsum(kept, out=indptr[1:])
     return Corpus(corpus.ids[keep], indptr)
+
+
+def build_vocabulary(token_lists, min_count, max_features):
+    """Tokenize once and keep the vocabulary: the training corpus under it.
+
+    Parameters
+    ----------
+    token_lists : iterable of list of str
+        One token list per document, consumed once.
+    min_count, max_features : int or None
+        As :func:`prune_vocabulary`.
+
+    Returns
+    -------
+    words : list of str
+        The vocabulary, most frequent first (row order).
+    word_counts : ndarray of int64, shape (len(words),)
+        Occurrences of each word.
+    corpus : Corpus
+        The documents as rows of ``words``; other tokens are removed.
+
+    Raises
+    ------
+    ValueError
+        With a hint, when there are no documents, no word is kept, or no
+        document has two kept words (so no word has a context).
+    """
+    corpus, words = count_and_encode(token_lists)
+    if corpus.n_documents == 0:
+        raise ValueError("fit needs at least one document; got an empty collection.")
+    counts = np.bincount(corpus.ids, minlength=len(words))
+    kept = prune_vocabulary(counts, words, min_count, max_features)
+    if len(kept) == 0:
+        if corpus.n_tokens == 0:
+            hint = "the documents contain no tokens; perhaps they only contain stop words"
+        else:
+            hint = (
+                f"no word occurs min_count={min_count} times in the "
+                f"{corpus.n_documents} documents ({corpus.n_tokens} tokens, "
+                f"{len(words)} distinct words); lower min_count or pass more text"
+            )
+        raise ValueError(f"Empty vocabulary: {hint}.")
+    mapping = np.full(len(words), -1, dtype=np.int64)
+    mapping[kept] = np.arange(len(kept))
+    corpus = remap(corpus, mapping)
+    if not (np.diff(corpus.indptr) >= 2).any():
+        raise ValueError(
+            "Nothing to train on: no document has two in-vocabulary words, so "
+            "no word has a context. Lower min_count, raise max_features, or "
+            "pass longer documents."
+        )
+    return [words[k] for k in kept.tolist()], counts[kept].astype(np.int64), corpus
+
+
+def keep_probabilities(counts, sample):
+    """word2vec's probability of keeping each occurrence of each word.
+
+    A word making up a fraction ``f`` of the corpus is kept with probability
+    ``(sqrt(f / sample) + 1) * sample / f``, capped at 1 (Mikolov et al. 2013b,
+    as implemented in word2vec.c and gensim). ``sample=0`` keeps everything.
+
+    Parameters
+    ----------
+    counts : ndarray of int, shape (n_words,)
+        Occurrences of each word in the training corpus.
+    sample : float
+        The threshold; words rarer than about ``sample`` are always kept.
+
+    Returns
+    -------
+    keep : ndarray of float64, shape (n_words,)
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample <= 0:
+        return np.ones_like(counts)
+    threshold = sample * counts.sum()
+    with np.errstate(divide="ignore"):
+        keep = (np.sqrt(counts / threshold) + 1) * threshold / counts
+    return np.minimum(keep, 1.0)
 
 
 def encode(token_lists, vocabulary):

@@ -286,3 +286,49 @@ class WordVectors:
         from ._word2vec_format import save_word2vec_format
 
         save_word2vec_format(path, self.words, self.vectors, binary, write_header)
+
+
+class WordVectorsMixin:
+    """gensim-style word-vector queries for an estimator with a ``wv_`` property.
+
+    Each method forwards to the :class:`WordVectors` of the fitted model.
+    """
+
+    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Words closest to the mean of ``positive`` minus ``negative`` (cosine).
+
+        See :meth:`WordVectors.most_similar`; as gensim's, so
+        ``most_similar(positive=["king", "woman"], negative=["man"])`` works.
+
+        Returns
+        -------
+        neighbours : list of (str, float)
+            ``(word, cosine similarity)``, most similar first, query words left out.
+
+        Raises
+        ------
+        KeyError
+            Naming a query word that is not in the vocabulary.
+        """
+        return self.wv_.most_similar(positive, negative, topn, restrict_vocab)
+
+    def similarity(self, word1, word2):
+        """Cosine similarity of two words; see :meth:`WordVectors.similarity`."""
+        return self.wv_.similarity(word1, word2)
+
+    def doesnt_match(self, words):
+        """The word least like the others; see :meth:`WordVectors.doesnt_match`."""
+        return self.wv_.doesnt_match(words)
+
+    def evaluate_word_analogies(self, path, restrict_vocab=30000, case_insensitive=True):
+        """Analogy accuracy; see :meth:`WordVectors.evaluate_word_analogies`."""
+        return self.wv_.evaluate_word_analogies(path, restrict_vocab, case_insensitive)
+
+    def evaluate_word_pairs(self, path, delimiter="\t", restrict_vocab=300000,
+                            case_insensitive=True):
+        """Word-pair correlations; see :meth:`WordVectors.evaluate_word_pairs`."""
+        return self.wv_.evaluate_word_pairs(path, delimiter, restrict_vocab, case_insensitive)
+
+    def save_word2vec_format(self, path, binary=False, write_header=True):
+        """Save the word vectors; see :meth:`WordVectors.save_word2vec_format`."""
+        self.wv_.save_word2vec_format(path, binary, write_header)

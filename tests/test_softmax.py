@@ -2,18 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import finite_differences
+from conftest import ShuffledPool, finite_differences, softmax_gradients, toy_training
 
-from skw2v._softmax import (
-    LOGIT_LIMIT,
-    augment_output,
-    forward_block,
-    log_likelihood,
-    SoftmaxObjective,
-    softmax_gradients,
-)
-from skw2v._sgd import scale_and_clip, sequential_factor, update_inputs
-from skw2v._training import train
+from skw2v._cooccurrence import count_batches, count_pairs, distance_weights
+from skw2v._parallel import Pool, Workspace
+from skw2v._softmax import LOGIT_LIMIT, SoftmaxObjective, augment_output, forward_block
+from skw2v._updates import add_summed_rows, scale_and_clip, sequential_factor
 from skw2v._vocab import Corpus
 
 
@@ -76,13 +70,20 @@ def test_large_logits_stay_finite():
     assert LOGIT_LIMIT < 88  # the no-shift path is only used where exp is safe
 
 
-def test_log_likelihood_matches_reference():
+@pytest.mark.parametrize("batch_size", [2, 7, 1024])
+def test_loss_over_count_batches_is_the_corpus_log_likelihood(batch_size):
+    """The softmax loss summed over batches of co-occurrence counts equals the
+    corpus's: every position predicting every word within the window, in its
+    document, one pair at a time (what score computes)."""
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 6, 30).astype(np.int32)
     corpus = Corpus(ids, np.array([0, 12, 13, 30]))
     w_in = rng.standard_normal((6, 4)).astype(np.float32)
     w_out = rng.standard_normal((6, 4)).astype(np.float32)
-    total, n_pairs = log_likelihood(corpus, w_in, augment_output(w_out), window=2, batch_size=7)
+    counts = count_pairs(corpus, 6, distance_weights(2, False))
+    model = SoftmaxObjective(np.ones(6), 4, batch_size=batch_size, output_vectors=w_out)
+    with Pool(1) as pool:
+        total = sum(model.loss(w_in, batch, pool) for batch, _, _ in count_batches(counts, model.max_batch))
     expected, count = 0.0, 0
     for a, b in [(0, 12), (12, 13), (13, 30)]:
         for i in range(a, b):
@@ -92,8 +93,21 @@ def test_log_likelihood_matches_reference():
                 if j != i:
                     expected += logp[ids[j]]
                     count += 1
-    assert n_pairs == count == 2 * (3 + 2 * 9) + 2 * (3 + 2 * 14)
-    assert total == pytest.approx(expected, rel=1e-5)
+    assert counts.sum() == count == 2 * (3 + 2 * 9) + 2 * (3 + 2 * 14)
+    assert -total == pytest.approx(expected, rel=1e-5)
+
+
+def test_weighted_pairs_are_repeated_pairs():
+    """A pair of weight 3 is three occurrences of the pair: same loss and gradients."""
+    h, w_out, rows, cols, n_ctx = random_batch(4)
+    repeated = np.repeat(np.arange(len(rows)), 3)
+    once = softmax_gradients(h, w_out, rows[repeated], cols[repeated], 3 * n_ctx)
+    weighted = softmax_gradients(
+        h, w_out, rows, cols, (3 * n_ctx).astype(np.float32), np.full(len(rows), 3, np.float32)
+    )
+    assert weighted[0] == pytest.approx(once[0], rel=1e-6)
+    np.testing.assert_allclose(weighted[1], once[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(weighted[2], once[2], rtol=1e-5, atol=1e-6)
 
 
 def test_update_inputs_adds_repeated_rows_like_sequential_steps():
@@ -103,7 +117,7 @@ def test_update_inputs_adds_repeated_rows_like_sequential_steps():
     centers = np.array([2, 0, 2, 2])
     grad = np.array([[1, 0], [5, 5], [3, 0], [2, 3]], dtype=np.float32)
     curvature = np.array([1.0, 0.0, 2.0, 1.0], dtype=np.float32)
-    update_inputs(w_in, centers, grad, curvature, step=0.5)
+    add_summed_rows(w_in, [(centers, np.arange(4), grad)], 0.5, np.inf, Workspace(), curvature)
     factor = (1 - np.exp(-0.5 * 4.0)) / (0.5 * 4.0)  # row 2: A = 1 + 2 + 1
     np.testing.assert_allclose(w_in[2], -0.5 * factor * np.array([6, 3]), rtol=1e-6)
     np.testing.assert_allclose(w_in[0], [-2.5, -2.5], rtol=1e-6)  # A = 0: plain SGD
@@ -127,7 +141,7 @@ def test_center_curvature_bounds_the_hessian():
     h, w_out, rows, cols, n_ctx = random_batch(3)
     w_aug = augment_output(w_out)
     e = np.empty((len(h), len(w_out)), np.float32)
-    *_, curvature = forward_block(h, w_aug, e, rows, cols, n_ctx, 0.0)
+    *_, curvature = forward_block(h, w_aug, e, rows, cols, None, n_ctx, 0.0)
     w = w_out.astype(np.float64)
     for b in range(len(h)):
         z = w @ h[b]
@@ -152,33 +166,12 @@ def test_scale_and_clip_bounds_each_row():
     np.testing.assert_allclose(steps, [[0.6, 0.8], [0.3, 0.4], [0.5, 0.0]], rtol=1e-6)
 
 
-def _toy_training(n_threads, seed=0, epochs=3):
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(0, 40, 3000).astype(np.int32)
-    corpus = Corpus(ids, np.array([0, 1000, 2200, 3000]))
-    w_in = ((rng.random((40, 8)) - 0.5) / 8).astype(np.float32)
-    objective = SoftmaxObjective(40, 8, 128, n_threads)
-    curve = train(
-        corpus, w_in, objective, window=3, shrink_windows=False, keep=np.ones(40),
-        epochs=epochs, batch_size=128, learning_rate=0.05, min_learning_rate=0.001,
-        rng=np.random.RandomState(seed), n_threads=n_threads,
-    )
-    return curve, w_in, objective.w_out_aug
-
-
 def test_training_lowers_the_loss_below_uniform():
-    curve, _, _ = _toy_training(1)
+    with Pool(1) as pool:
+        curve, _, _ = toy_training(SoftmaxObjective, pool, shrink_windows=False)
     # Uniform predictions cost log(40) = 3.69 per context word.
     assert curve[0] < np.log(40)
     assert curve[-1] < curve[0]
-
-
-def test_threads_give_bit_identical_results():
-    """Work is split so that no float sum depends on thread timing."""
-    _, w_in_a, w_out_a = _toy_training(2)
-    _, w_in_b, w_out_b = _toy_training(2)
-    np.testing.assert_array_equal(w_in_a, w_in_b)
-    np.testing.assert_array_equal(w_out_a, w_out_b)
 
 
 def test_batch_buffer_is_bounded_for_large_vocabularies(monkeypatch):
@@ -191,5 +184,7 @@ def test_batch_buffer_is_bounded_for_large_vocabularies(monkeypatch):
     assert kernel.effective_batch_size(1024, 10**12) == 1
     monkeypatch.setattr(kernel, "BUFFER_BYTES", 4 * 40 * 3)  # 3 rows of 40 words
     assert kernel.effective_batch_size(128, 40) == 3
-    curve, w_in, _ = _toy_training(1, epochs=1)
+    with Pool(1) as pool:
+        curve, w_in, objective = toy_training(SoftmaxObjective, pool, epochs=1)
+    assert objective.max_batch == 3
     assert np.isfinite(curve).all() and np.isfinite(w_in).all()

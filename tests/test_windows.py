@@ -44,30 +44,28 @@ def test_training_positions_skip_short_documents():
 
 
 @pytest.mark.parametrize("group", [1, 3, 50])
-@pytest.mark.parametrize("prefetch", [False, True])
-def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group, prefetch):
-    """The training loop builds pairs for several batches per call (with
-    prefetch, the next group's on another thread); every batch must get
-    exactly what context_pairs gives for it alone."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from skw2v import _training
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_minibatches_equal_context_pairs_batch_by_batch(monkeypatch, group, n_threads):
+    """The SGD solver builds pairs for several batches per call (with more
+    than one thread, the next group's in the background); every batch must
+    get exactly what context_pairs gives for it alone."""
+    from skw2v import _solver_sgd
+    from skw2v._parallel import Pool
     from skw2v._vocab import Corpus
 
-    monkeypatch.setattr(_training, "PAIR_GROUP", group)
+    monkeypatch.setattr(_solver_sgd, "PAIR_GROUP", group)
     rng = np.random.default_rng(0)
     corpus = Corpus(rng.integers(0, 30, 200).astype(np.int32), np.array([0, 3, 90, 91, 160, 200]))
     positions = training_positions(corpus.indptr)
     rng.shuffle(positions)
     batch, window = 7, 3
-    executor = ThreadPoolExecutor(1) if prefetch else None
-    got = list(
-        _training.minibatches(
-            corpus, positions, batch, window, True, np.random.RandomState(5), executor
-        )
-    )
-    if executor is not None:
-        executor.shutdown()
+    with Pool(n_threads) as pool:
+        got = [
+            (begin, *batch_[:4])
+            for begin, batch_ in _solver_sgd.minibatches(
+                corpus, positions, batch, window, True, np.random.RandomState(5), pool
+            )
+        ]
     reference_rng = np.random.RandomState(5)
     expected = []
     for group_begin in range(0, len(positions), batch * group):

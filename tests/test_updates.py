@@ -1,9 +1,10 @@
-"""The row-update helpers shared by the objectives (skw2v._sgd)."""
+"""The row-update helpers shared by the objectives (skw2v._updates)."""
 
 import numpy as np
 import pytest
 
-import skw2v._sgd as sgd
+import skw2v._updates as sgd
+from skw2v._parallel import Workspace
 
 
 def random_pairs(seed, n_rows=7, n_cols=11, n=60, d=5):
@@ -71,28 +72,29 @@ def test_add_rows_updates_only_the_given_rows(monkeypatch, kernel):
 
 
 @pytest.mark.parametrize("size", [10, 10_000])  # presence mask / slots
-@pytest.mark.parametrize("with_work", [False, True])  # without: a fresh workspace
-def test_distinct_gives_each_value_once_and_ranks(size, with_work):
-    work = sgd.Workspace() if with_work else None
+def test_distinct_gives_each_value_once_and_ranks(size):
+    work = Workspace()
     ids = np.array([7, 3, 7, 9, 3, 0])
     for _ in range(2):  # the slots are reused between calls
         words, rank = sgd.distinct(ids, size, work)
         assert sorted(words) == [0, 3, 7, 9]
         np.testing.assert_array_equal(words[rank], ids)
-    if work is not None and size > 10:  # slots: first-occurrence order
+    if size > 10:  # slots: first-occurrence order
         np.testing.assert_array_equal(words, [7, 3, 9, 0])
 
 
-def test_update_inputs_is_the_same_with_either_kernel(monkeypatch):
+def test_summed_rows_are_the_same_with_either_kernel(monkeypatch):
     rng = np.random.default_rng(0)
     centers = rng.integers(0, 30, 200)
     grad = rng.standard_normal((200, 6)).astype(np.float32)
     curvature = rng.random(200).astype(np.float32)
+    pieces = [(centers, np.arange(200), grad)]
     w_fast = np.zeros((30, 6), dtype=np.float32)
-    sgd.update_inputs(w_fast, centers, grad, curvature, 0.1, max_norm=0.5)
+    *_, clipped = sgd.add_summed_rows(w_fast, pieces, 0.1, 0.5, Workspace(), curvature)
     monkeypatch.setattr(sgd, "_COO_KERNEL", None)
     w_slow = np.zeros((30, 6), dtype=np.float32)
-    sgd.update_inputs(w_slow, centers, grad, curvature, 0.1, max_norm=0.5)
+    *_, clipped_slow = sgd.add_summed_rows(w_slow, pieces, 0.1, 0.5, Workspace(), curvature)
+    assert clipped == clipped_slow > 0
     np.testing.assert_allclose(w_fast, w_slow, rtol=1e-6, atol=1e-7)
     assert np.linalg.norm(w_fast, axis=1).max() <= 0.5 * (1 + 1e-6)
 
@@ -111,8 +113,8 @@ def test_add_summed_rows_sums_pieces_per_row(with_curvature):
     ]
     curvature = rng.random(7) if with_curvature else None
     step = 0.3
-    work = sgd.Workspace()
-    words, rank, factors, sums_sq = sgd.add_summed_rows(
+    work = Workspace()
+    words, rank, factors, sums_sq, _ = sgd.add_summed_rows(
         matrix, pieces, step, np.inf, work, curvature
     )
     ids = np.concatenate([p[0] for p in pieces])

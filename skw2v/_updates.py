@@ -1,7 +1,7 @@
-"""The SGD row update shared by every objective.
+"""Row updates shared by every objective and solver.
 
 ``learning_rate`` means what it means in word2vec: the step of sequential
-SGD, one example at a time. A minibatch applies to each row the step that the
+SGD, one example at a time. A batch applies to each row the step that the
 sequential updates of the examples touching it would take on a locally
 quadratic loss: with summed gradient ``g`` and summed curvature bound ``A``,
 the row moves by ``-lr * (1 - exp(-lr A)) / (lr A) * g``. Where ``lr A`` is
@@ -11,7 +11,11 @@ keeps the meaning of the rate independent of the batch size.
 Last, a trust region: no row step may move any logit by more than
 ``MAX_LOGIT_STEP`` nats, given the largest vector on the other side of the
 dot products. Inert at sensible rates, it turns a far too large rate into
-degraded training instead of overflow, for every objective.
+degraded training instead of overflow, for every objective; the functions
+here return how many rows it shortened, so a caller can tell the user.
+
+Every scatter-add is a product with a sparse matrix in COO form, whose
+entries are added in their stored order: the sums are deterministic.
 """
 
 import numpy as np
@@ -58,21 +62,6 @@ def scale_and_clip(steps, scale, limit):
     return shrunk
 
 
-def update_inputs(w_in, centers, grad_h, curvature, step, max_norm=np.inf, work=None):
-    """Apply the summed center gradients to the input rows.
-
-    The rows of the batch sharing a center add their gradients and their
-    curvatures ``A``; the row moves by ``-step * sequential_factor(step * A)``
-    times the sum, clipped to norm ``max_norm``. ``work`` (a
-    :class:`Workspace`) holds the sums between calls.
-    """
-    if len(centers) == 0:
-        return
-    work = Workspace() if work is None else work
-    pieces = [(centers, np.arange(len(centers)), grad_h)]
-    add_summed_rows(w_in, pieces, step, max_norm, work, curvature)
-
-
 def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
     """Add gradient rows to the rows of ``matrix`` they belong to, summed per row.
 
@@ -82,12 +71,14 @@ def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
     entry of the pieces' ids, in order) a row moves by
     ``-step * sequential_factor(step * A)`` times its sum, ``A`` its summed
     curvature; without, by ``-step`` times its sum. Either way the move is
-    clipped to norm ``max_norm``. ``work`` (a :class:`Workspace`) holds the
-    sums.
+    clipped to norm ``max_norm``. ``work`` (a
+    :class:`~skw2v._parallel.Workspace`) holds the sums. Each row's result
+    depends only on its own entries, in order, not on the other rows.
 
-    Returns ``(words, rank, factors, sums_sq)``: the distinct rows, the index
-    of each entry's row among them, the factors applied and the squared
-    norms of the sums (for callers that keep the rows' norms up to date).
+    Returns ``(words, rank, factors, sums_sq, n_clipped)``: the distinct
+    rows, the index of each entry's row among them, the factors applied, the
+    squared norms of the sums (for callers that keep the rows' norms up to
+    date) and the number of rows the trust region shortened.
     """
     ids = pieces[0][0] if len(pieces) == 1 else np.concatenate([piece[0] for piece in pieces])
     words, rank = distinct(ids, len(matrix), work)
@@ -106,24 +97,22 @@ def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
     else:
         total = np.bincount(rank, weights=curvature, minlength=len(words))
         scale = step * sequential_factor(step * total)
-    factors, _ = clipped_scale(np.sqrt(sums_sq), scale, max_norm)
+    factors, n_clipped = clipped_scale(np.sqrt(sums_sq), scale, max_norm)
     add_rows(matrix, words, sums, -factors)
-    return words, rank, factors, sums_sq
+    return words, rank, factors, sums_sq, n_clipped
 
 
-def distinct(ids, size, work=None):
+def distinct(ids, size, work):
     """The distinct values of ``ids`` (all in ``range(size)``) and each id's rank among them.
 
     Returns ``(words, rank)`` with ``words[rank] == ids``, by whichever way
-    is cheapest (measured: 1,024 ids: ``np.unique`` 32 us, slots 20 us;
-    10,700 ids of 21,000: unique 360 us, presence mask 77 us, slots 122 us):
+    is cheaper:
 
     - ids many next to ``size``: a presence mask over ``range(size)``, words
       ascending;
     - otherwise: a kept ``size``-long array of slots in ``work`` (a
-      :class:`Workspace`; a fresh one when None) finds each id's first
-      occurrence in O(len(ids)), with no pass over ``range(size)`` (which at
-      a million words would cost a millisecond per call); words in order of
+      :class:`~skw2v._parallel.Workspace`) finds each id's first occurrence
+      in O(len(ids)), with no pass over ``range(size)``; words in order of
       first occurrence.
 
     Both ways are deterministic; the callers only need each word once.
@@ -135,7 +124,7 @@ def distinct(ids, size, work=None):
         rank = np.cumsum(present, dtype=np.int32)
         rank -= 1
         return np.flatnonzero(present), rank[ids]
-    slot = (Workspace() if work is None else work).slots(size)
+    slot = work.slots(size)
     positions = np.arange(n, dtype=np.int32)
     slot[ids] = n  # larger than any position; every id's slot is reset here
     np.minimum.at(slot, ids, positions)
@@ -149,13 +138,9 @@ def distinct(ids, size, work=None):
 def pair_matrix(rows, cols, values, shape):
     """Sparse matrix holding ``values`` at ``(rows, cols)``; repeats add up.
 
-    Every scatter-add of the objectives is a product with such a matrix
-    (about 6x faster here than ``np.add.reduceat`` over gathered rows and 40x
-    faster than a 2-D ``np.add.at``): the softmax's through scipy's product,
-    negative sampling's through :func:`scatter_add`, which runs the same
-    kernel into a reused buffer. It is left in COO form: a product adds the
-    entries in their stored order, deterministically, with no conversion to
-    CSR (whose duplicate-summing pass sorts every row).
+    Left in COO form: a product with it adds the entries in their stored
+    order, deterministically, with no conversion to CSR (whose
+    duplicate-summing pass sorts every row).
     """
     return sp.coo_matrix((values, (rows, cols)), shape=shape)
 
@@ -170,7 +155,7 @@ def add_rows(matrix, rows, values, factors):
     if len(rows) == 0:
         return
     if _COO_KERNEL is None or not (matrix.flags.c_contiguous and matrix.dtype == np.float32):
-        matrix[rows] += factors[:, None].astype(matrix.dtype) * values
+        matrix[rows] += factors[:, None].astype(matrix.dtype) * values[: len(rows)]
         return
     # The kernel does not check bounds: check here (a few microseconds).
     if len(values) < len(rows) or len(factors) < len(rows) or rows.max() >= len(matrix):
@@ -190,11 +175,10 @@ def _private_coo_kernel():
     """scipy's COO @ dense kernel, if it behaves as expected here; else None.
 
     ``scipy.sparse`` computes ``coo @ dense`` with this C++ routine, which
-    releases the GIL, but allocates the result with ``np.zeros`` on every call.
-    In two threads those fresh multi-megabyte results page-fault against each
-    other and the products stop running in parallel (measured: two threads
-    no faster than one). Calling the routine with a reused output avoids it.
-    It is private, so it is used only after checking it against the public
+    releases the GIL but allocates its result with ``np.zeros`` on every
+    call; in two threads those fresh multi-megabyte results page-fault
+    against each other. Called with a reused output it avoids that. It is
+    private, so it is used only after checking it against the public
     product on a small case; otherwise :func:`scatter_add` falls back.
     """
     try:
@@ -224,8 +208,8 @@ def scatter_add(out, rows, cols, values, dense, clear=True):
 
     The same sums, in the same order, as ``pair_matrix(rows, cols, values) @
     dense``, written into ``out`` (float32, C-contiguous, e.g. a
-    :class:`Workspace` buffer) instead of a fresh array: zeroed first, or
-    added to what it holds with ``clear=False``. Returns ``out``.
+    :class:`~skw2v._parallel.Workspace` buffer) instead of a fresh array:
+    zeroed first, or added to what it holds with ``clear=False``. Returns ``out``.
     """
     if clear:
         out.fill(0)
@@ -248,42 +232,3 @@ def scatter_add(out, rows, cols, values, dense, clear=True):
         out,
     )
     return out
-
-
-
-class Workspace:
-    """Reusable buffers for one thread's large temporaries.
-
-    Allocating fresh multi-megabyte arrays for every minibatch in two threads
-    at once makes the threads page-fault against each other: measured here, a
-    20,000 x 100 row gather ran 10x slower on two threads than on one, and
-    1.6x faster than on one when written into a reused buffer. Gathers
-    therefore go through :meth:`take`, and scatter-adds write into
-    :meth:`buffer` arrays (:func:`scatter_add`).
-    """
-
-    def __init__(self):
-        self._buffers = {}
-
-    def buffer(self, name, shape, dtype=np.float32):
-        """An uninitialised array of ``shape``, reusing storage kept under ``name``."""
-        n = shape[0]
-        kept = self._buffers.get(name)
-        if kept is None or len(kept) < n or kept.shape[1:] != tuple(shape[1:]) or kept.dtype != dtype:
-            kept = self._buffers[name] = np.empty((n + n // 4 + 16, *shape[1:]), dtype=dtype)
-        return kept[:n]
-
-    def slots(self, size):
-        """A kept int32 array of at least ``size`` entries (contents unspecified)."""
-        kept = self._buffers.get("_slots")
-        if kept is None or len(kept) < size:
-            kept = self._buffers["_slots"] = np.empty(size, dtype=np.int32)
-        return kept
-
-    def take(self, name, matrix, index):
-        """``matrix[index]`` (rows), written into a reused buffer."""
-        out = self.buffer(name, (len(index), *matrix.shape[1:]), matrix.dtype)
-        # mode="clip" skips numpy's bounds-checked copy through a temporary;
-        # the indices are the library's own and always in range.
-        np.take(matrix, index, axis=0, out=out, mode="clip")
-        return out

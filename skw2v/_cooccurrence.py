@@ -1,0 +1,123 @@
+"""Corpus -> co-occurrence counts, and count matrices -> batches.
+
+Both skip-gram objectives depend on the corpus only through how often each
+word occurs within a window of each other word (Levy and Goldberg 2014,
+"Neural word embedding as implicit matrix factorization"). This module counts
+those pairs into a symmetric (V, V) sparse matrix, streaming through the
+corpus in chunks of ``COUNT_CHUNK`` tokens so that no list of the corpus's
+pairs is ever formed, and cuts count matrices into :class:`~skw2v._protocol.Batch`
+objects: one center per row, its nonzero columns as weighted pairs.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+from ._protocol import Batch
+from ._vocab import select_tokens
+
+#: Center positions whose pairs are counted at once (bounds the temporaries:
+#: about 24 bytes per position and unit of window).
+COUNT_CHUNK = 1 << 18
+
+
+def distance_weights(window, shrink_windows):
+    """Weight of a context word at distance ``1..window`` from its center.
+
+    With window shrinking, word2vec draws each center's window uniformly from
+    ``1..window``, so a word at distance ``d`` is a context with probability
+    ``(window - d + 1) / window``: that is its expected weight. Without, 1.
+    """
+    distances = np.arange(1, window + 1, dtype=np.float64)
+    if not shrink_windows:
+        return np.ones(window)
+    return (window - distances + 1) / window
+
+
+def count_pairs(corpus, n_words, weights):
+    """Window-weighted co-occurrence counts of a corpus.
+
+    ``X[a, b]`` is the sum, over the ordered pairs of positions ``(i, k)`` of
+    one document with ``ids[i] = a``, ``ids[k] = b`` and ``1 <= |i - k| <=
+    len(weights)``, of ``weights[|i - k| - 1]``. With unit weights, row ``a``
+    holds the context words of every occurrence of ``a``, exactly as the
+    corpus's windows do.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    n_words : int
+        Vocabulary size (ids are below it).
+    weights : ndarray of float, shape (window,)
+        Weight of each distance (:func:`distance_weights`).
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
+        Symmetric, with sorted indices.
+    """
+    ids, indptr = corpus.ids, corpus.indptr
+    weights = np.asarray(weights, dtype=np.float32)
+    total = sp.csr_matrix((n_words, n_words), dtype=np.float32)
+    for start in range(0, corpus.n_tokens, COUNT_CHUNK):
+        positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
+        document_end = indptr[np.searchsorted(indptr, positions, side="right")]
+        firsts, seconds, values = [], [], []
+        for distance, weight in enumerate(weights, 1):
+            left = positions[positions + distance < document_end]
+            firsts.append(ids[left])
+            seconds.append(ids[left + distance])
+            values.append(np.full(len(left), weight, dtype=np.float32))
+        a, b, v = np.concatenate(firsts), np.concatenate(seconds), np.concatenate(values)
+        chunk = sp.coo_matrix(
+            (np.concatenate([v, v]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+            shape=(n_words, n_words),
+        ).tocsr()
+        total = total + chunk
+    total.sort_indices()
+    return total
+
+
+def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
+    """Mean of :func:`count_pairs` over ``n_draws`` subsampled copies of the corpus.
+
+    Each copy keeps every token with probability ``keep[word]`` and removes
+    the others before windows are formed, as word2vec's subsampling does
+    every epoch; the mean estimates what SGD over that many epochs sees. When
+    every word is always kept, this is one exact count.
+    """
+    if np.all(keep >= 1.0):
+        return count_pairs(corpus, n_words, weights)
+    rng = check_random_state(random_state)
+    total = None
+    for _ in range(n_draws):
+        mask = np.empty(corpus.n_tokens, dtype=bool)
+        np.less(rng.random_sample(corpus.n_tokens), keep[corpus.ids], out=mask)
+        counts = count_pairs(select_tokens(corpus, mask), n_words, weights)
+        total = counts if total is None else total + counts
+    total.data /= n_draws
+    return total
+
+
+def count_batches(counts, batch_size, order=None):
+    """Cut the rows of a count matrix into batches: ``(batch, done, total)``.
+
+    Each nonzero row is one center; its nonzero columns are its context
+    pairs, weighted by their counts, and ``n_contexts`` is the row sum.
+    ``order`` (a permutation of the nonzero rows) sets the order of the
+    centers; by default ascending. ``done`` and ``total`` count centers.
+    """
+    counts = counts.tocsr()
+    lengths = np.diff(counts.indptr)
+    rows = np.flatnonzero(lengths) if order is None else np.asarray(order)
+    sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
+    for begin in range(0, len(rows), batch_size):
+        centers = rows[begin : begin + batch_size].astype(np.int32)
+        block = counts[centers]
+        pair_rows = np.repeat(np.arange(len(centers)), np.diff(block.indptr))
+        yield (
+            Batch(centers, pair_rows, block.indices.astype(np.int32), sums[centers],
+                  block.data.astype(np.float32, copy=False)),
+            begin,
+            len(rows),
+        )

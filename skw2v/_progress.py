@@ -1,0 +1,122 @@
+"""Progress reports for long work, without any dependency.
+
+At ``verbose=1``: what is being trained, an estimate of the training time
+once the first batches have run, progress within each epoch (one line
+rewritten in place on a terminal; a new line every ``LINE_EVERY`` of an
+epoch or ``LINE_SECONDS`` seconds elsewhere, e.g. in a notebook log or CI),
+and a summary per epoch. ``verbose=2`` adds the stages' timings and details.
+"""
+
+import sys
+import time
+
+#: On a terminal, the in-place line is redrawn at most this often (seconds).
+REDRAW_SECONDS = 0.25
+#: Elsewhere, a progress line each time this fraction of an epoch is done...
+LINE_EVERY = 0.1
+#: ...or when this many seconds passed since the last line.
+LINE_SECONDS = 30.0
+#: The time estimate is printed once this fraction of the first epoch, or
+#: this many seconds of it, has run.
+ESTIMATE_AFTER = (0.02, 3.0)
+
+
+def _duration(seconds):
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class Progress:
+    """Reports on one fit to ``stream`` (default: ``sys.stdout``).
+
+    Parameters
+    ----------
+    name : str
+        Prefix of every line, e.g. ``"SkipGramVectorizer"``.
+    verbose : int
+        0: silent; 1: progress; 2: progress and detail.
+    stream : file-like, default=None
+        Where to write; a terminal gets in-place progress.
+    """
+
+    def __init__(self, name, verbose, stream=None):
+        self.name = name
+        self.verbose = verbose
+        self.stream = sys.stdout if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self.terminal = bool(isatty and isatty())
+        self._open_line = 0  # length of the in-place line on the terminal
+        self.n_epochs = 1
+        self.unit = "words"
+
+    def message(self, text, level=1):
+        """Print ``text`` as one line when ``verbose >= level``."""
+        if self.verbose >= level:
+            self._end_line()
+            print(f"[{self.name}] {text}", file=self.stream, flush=True)
+
+    def stage(self, what, seconds, level=2):
+        """Report that a stage of the fit took ``seconds``."""
+        self.message(f"{what}: {_duration(seconds)}", level)
+
+    def start_training(self, n_epochs, unit):
+        """Training of ``n_epochs`` epochs counted in ``unit`` begins."""
+        self.n_epochs = n_epochs
+        self.unit = unit
+        self._tic = time.perf_counter()
+        self._elapsed = 0.0
+        self._estimated = False
+        self._last_draw = -float("inf")
+        self._last_fraction = 0.0
+
+    def batch(self, epoch, done, total, seconds):
+        """``done`` of ``total`` units of epoch ``epoch`` took ``seconds`` so far."""
+        if self.verbose < 1 or total <= 0:
+            return
+        fraction = done / total
+        now = time.perf_counter()
+        if not self._estimated and epoch == 0 and (
+            fraction >= ESTIMATE_AFTER[0] or seconds >= ESTIMATE_AFTER[1]
+        ):
+            self._estimated = True
+            estimate = seconds / max(fraction, 1e-12) * self.n_epochs
+            self.message(
+                f"estimated training time {_duration(estimate)} "
+                f"({done / max(seconds, 1e-9):,.0f} {self.unit}/s)"
+            )
+        if fraction >= 1.0:
+            return
+        line = (
+            f"[{self.name}] epoch {epoch + 1}/{self.n_epochs}: {100 * fraction:5.1f}%, "
+            f"{done / max(seconds, 1e-9):,.0f} {self.unit}/s"
+        )
+        if self.terminal:
+            if now - self._last_draw >= REDRAW_SECONDS:
+                self._last_draw = now
+                print(f"\r{line}", end="", file=self.stream, flush=True)
+                self._open_line = len(line)
+        elif (fraction - self._last_fraction >= LINE_EVERY) or (now - self._last_draw >= LINE_SECONDS):
+            self._last_draw = now
+            self._last_fraction = fraction
+            print(line, file=self.stream, flush=True)
+
+    def epoch(self, epoch, loss, units, seconds):
+        """Epoch ``epoch`` ended with mean loss ``loss`` after ``units`` units."""
+        self._elapsed += seconds
+        self._last_fraction = 0.0
+        self.message(
+            f"epoch {epoch + 1}/{self.n_epochs}: loss {loss:.4f}, "
+            f"{units / max(seconds, 1e-9):,.0f} {self.unit}/s, {self._elapsed:.1f} s elapsed"
+        )
+
+    def _end_line(self):
+        """Erase the in-place progress line, so the next line takes its place."""
+        if self._open_line:
+            print("\r" + " " * self._open_line + "\r", end="", file=self.stream, flush=True)
+            self._open_line = 0

@@ -1,0 +1,18 @@
+"""Where the estimator finds objectives, solvers and poolings by name.
+
+Each value is a class following the contract of its family (``_protocol``
+for objectives and solvers, ``_pooling.Pooling`` for poolings); the keys are
+the accepted values of the estimator's ``loss``, ``solver`` and ``pooling``
+parameters. A new member is one module and one entry here.
+"""
+
+from ._negative import NegativeObjective
+from ._pooling import MaxPooling, MeanPooling, SifPooling, TfidfPooling
+from ._softmax import SoftmaxObjective
+from ._solver_sgd import CorpusSolver
+
+OBJECTIVES = {"softmax": SoftmaxObjective, "negative": NegativeObjective}
+
+SOLVERS = {"sgd": CorpusSolver}
+
+POOLINGS = {"mean": MeanPooling, "max": MaxPooling, "tfidf": TfidfPooling, "sif": SifPooling}

@@ -1,0 +1,125 @@
+"""``solver="sgd"``: SGD over corpus positions, as word2vec trains.
+
+Each epoch redraws word2vec's frequent-word subsampling, shuffles the center
+positions, draws each center's shrunk window, and yields minibatches of
+centers with their context pairs. Every draw comes from the one
+``random_state`` given at construction, on the calling thread, in a fixed
+order; with a pool of several threads, the next group of minibatches' pairs
+(a pure function of those draws) is built on a background thread while the
+current group trains.
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._protocol import Batch, Solver
+from ._vocab import keep_probabilities, select_tokens
+from ._windows import context_pairs, training_positions
+
+#: Tokens whose keep-draws are made at once (bounds the float64 temporaries).
+SUBSAMPLE_CHUNK = 1 << 20
+
+#: Minibatches whose context pairs are built in one call of ``context_pairs``.
+PAIR_GROUP = 32
+
+
+def subsample(corpus, keep, rng):
+    """Drop each token with probability ``1 - keep[word]``; documents keep their bounds.
+
+    Dropped tokens are removed before windows are formed, as in word2vec, so
+    windows reach further around frequent words. The draws are made in
+    chunks (the same random stream as one draw), so the temporaries stay a
+    few megabytes at any corpus size.
+    """
+    if np.all(keep >= 1.0):
+        return corpus
+    mask = np.empty(corpus.n_tokens, dtype=bool)
+    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
+        stop = min(start + SUBSAMPLE_CHUNK, corpus.n_tokens)
+        np.less(rng.random_sample(stop - start), keep[corpus.ids[start:stop]], out=mask[start:stop])
+    return select_tokens(corpus, mask)
+
+
+def minibatches(corpus, positions, batch, window, shrink_windows, rng, pool):
+    """The minibatches of an epoch, with their context pairs.
+
+    Yields ``(begin, Batch)`` for each run of ``batch`` positions, ``begin``
+    the index of its first position. The pairs are built for ``PAIR_GROUP``
+    batches per call of :func:`~skw2v._windows.context_pairs` (the same
+    arrays as batch by batch, with a fraction of the calls); the window draws
+    come from ``rng``, one group at a time, on the calling thread, and the
+    pairs are built by ``pool.submit`` (in the background when the pool has
+    threads to spare).
+    """
+
+    def pairs(group_begin, reduced):
+        group = positions[group_begin : group_begin + batch * PAIR_GROUP]
+        rows, cols, n_contexts = context_pairs(group, corpus.ids, corpus.indptr, window, reduced)
+        cuts = np.searchsorted(rows, np.arange(0, len(group) + batch, batch))
+        return corpus.ids[group], rows, cols, n_contexts, cuts
+
+    def start(group_begin):
+        size = min(batch * PAIR_GROUP, len(positions) - group_begin)
+        reduced = rng.randint(1, window + 1, size=size) if shrink_windows else None
+        return pool.submit(pairs, group_begin, reduced)
+
+    group_begins = range(0, len(positions), batch * PAIR_GROUP)
+    pending = start(0) if len(positions) else None
+    for g, group_begin in enumerate(group_begins):
+        centers, rows, cols, n_contexts, cuts = pending.result()
+        if g + 1 < len(group_begins):
+            pending = start(group_begins[g + 1])
+        for j, first in enumerate(range(0, len(centers), batch)):
+            yield group_begin + first, Batch(
+                centers[first : first + batch],
+                rows[cuts[j] : cuts[j + 1]] - first,
+                cols[cuts[j] : cuts[j + 1]],
+                n_contexts[first : first + batch],
+            )
+
+
+class CorpusSolver(Solver):
+    """SGD over the corpus positions (``solver="sgd"``).
+
+    Parameters
+    ----------
+    data : TrainingData
+        Its ``corpus`` and ``word_counts`` are used.
+    epochs : int
+        Passes over the corpus.
+    learning_rate, min_learning_rate : float
+        The step decays linearly from the first to the second.
+    random_state : RandomState instance or int
+        Subsampling, center order and window draws.
+    window : int
+        Context words on each side of a center.
+    shrink_windows : bool
+        Draw each center's window uniformly from ``1..window``, as word2vec does.
+    sample : float
+        word2vec's subsampling threshold (0: keep every word); redrawn every epoch.
+    """
+
+    unit = "words"
+    hyperparameters = ("window", "shrink_windows", "sample")
+
+    def __init__(
+        self, data, *, epochs, learning_rate, min_learning_rate, random_state, window,
+        shrink_windows, sample,
+    ):
+        super().__init__(
+            epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
+        )
+        self.corpus = data.corpus
+        self.keep = keep_probabilities(data.word_counts, sample)
+        self.window = window
+        self.shrink_windows = shrink_windows
+        self.rng = check_random_state(random_state)
+
+    def batches(self, epoch, batch_size, pool):
+        corpus = subsample(self.corpus, self.keep, self.rng)
+        positions = training_positions(corpus.indptr)
+        self.rng.shuffle(positions)
+        for begin, batch in minibatches(
+            corpus, positions, batch_size, self.window, self.shrink_windows, self.rng, pool
+        ):
+            yield batch, begin, len(positions)
