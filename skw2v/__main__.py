@@ -9,7 +9,9 @@ word2vec-format vector files, as word2vec.c users expect.
 """
 
 import argparse
+import codecs
 import os
+import re
 import sys
 import time
 
@@ -75,18 +77,27 @@ class _LineDocuments:
 
     def __iter__(self):
         for path in self.paths:
-            with open(path, encoding=self.encoding) as handle:
-                pending = ""
-                while block := handle.read(self.max_chars):
-                    lines = (pending + block).split("\n")
-                    pending = lines.pop()
-                    for line in lines:
-                        yield from self._pieces(line)
-                    while len(pending) > self.max_chars:
-                        piece, pending = self._cut(pending)
-                        yield piece
-                if pending:
-                    yield pending
+            try:
+                yield from self._read(path)
+            except UnicodeDecodeError as error:
+                raise ValueError(
+                    f"{path}: not valid {self.encoding} ({error.reason}); pass the "
+                    "file's encoding with --encoding, e.g. --encoding latin-1"
+                ) from None
+
+    def _read(self, path):
+        with open(path, encoding=self.encoding) as handle:
+            pending = ""
+            while block := handle.read(self.max_chars):
+                lines = (pending + block).split("\n")
+                pending = lines.pop()
+                for line in lines:
+                    yield from self._pieces(line)
+                while len(pending) > self.max_chars:
+                    piece, pending = self._cut(pending)
+                    yield piece
+            if pending:
+                yield pending
 
     def _cut(self, text):
         """``(head, rest)``: ``head`` at most max_chars long, cut at whitespace."""
@@ -102,7 +113,23 @@ class _LineDocuments:
         yield line
 
 
+def _check_train_options(args):
+    """Fail early, in one line, on options that would fail deep inside the fit."""
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError:
+        raise ValueError(f"--encoding {args.encoding!r} is not a known text encoding (try utf-8 or latin-1)") from None
+    if not args.whitespace:
+        try:
+            re.compile(args.token_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"--token-pattern {args.token_pattern!r} is not a valid regular expression ({error})"
+            ) from None
+
+
 def run_train(args):
+    _check_train_options(args)
     for path in args.corpus:
         if path != "-" and not os.path.isfile(path):
             raise ValueError(f"corpus file {path!r} does not exist")
@@ -299,8 +326,9 @@ def main(argv=None):
         return COMMANDS[args.command](args)
     except KeyError as error:
         parser.exit(1, f"skw2v {args.command}: error: {error.args[0]}\n")
-    except (OSError, ValueError) as error:
-        parser.exit(1, f"skw2v {args.command}: error: {error}\n")
+    except (OSError, ValueError, LookupError, re.error) as error:
+        message = " ".join(str(error).split())  # one line
+        parser.exit(1, f"skw2v {args.command}: error: {message}\n")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import os
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from ._vocab import build_vocabulary
+
 #: Parameters forwarded unchanged to CountVectorizer.
 TOKENIZATION_PARAMS = (
     "input",
@@ -55,6 +57,14 @@ def check_documents(raw_documents):
         raise ValueError(
             "Iterable over raw text documents expected, string object received. "
             "Wrap a single document in a list: [text]."
+        )
+    if getattr(raw_documents, "ndim", 1) == 2 or hasattr(raw_documents, "columns"):
+        shape = getattr(raw_documents, "shape", None)
+        raise ValueError(
+            f"Expected one column of text documents (1-D), got a 2-D input"
+            f"{f' of shape {shape}' if shape is not None else ''}. Pass the text column "
+            "itself, e.g. df['text'] rather than df[['text']]; in a ColumnTransformer, "
+            "name the column as a string ('text'), not a list (['text'])."
         )
     if isinstance(raw_documents, dict):
         raise ValueError(
@@ -122,3 +132,17 @@ def iter_token_lists(raw_documents, analyzer, input_type, check_content=True):
                 "return a list of tokens (for example str.split, not str.lower)."
             )
         yield tokens
+
+
+def encode_documents(raw_documents, params, min_count, max_features, words=None):
+    """Tokenize and encode training documents: ``(words, word_counts, corpus)``.
+
+    ``params`` holds the tokenization parameters (``TOKENIZATION_PARAMS``);
+    see :func:`skw2v._vocab.build_vocabulary` for the rest. A function of
+    plain values, so that ``joblib.Memory`` can cache it.
+    """
+    tokens = iter_token_lists(
+        raw_documents, build_analyzer(params), params["input"],
+        check_content=not callable(params["analyzer"]),
+    )
+    return build_vocabulary(tokens, min_count, max_features, words)

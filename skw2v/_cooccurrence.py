@@ -14,7 +14,11 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from ._protocol import Batch
-from ._vocab import select_tokens
+from ._vocab import Corpus, keep_probabilities, select_tokens
+
+#: Subsampling draws averaged into the training counts (4 gave the vectors
+#: of 8; see the user guide).
+SUBSAMPLE_DRAWS = 4
 
 #: Center positions whose pairs are counted at once (bounds the temporaries:
 #: about 24 bytes per position and unit of window).
@@ -54,11 +58,12 @@ def count_pairs(corpus, n_words, weights):
     Returns
     -------
     counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
-        Symmetric, with sorted indices.
+        Exactly symmetric (each unordered pair is summed once, into the upper
+        triangle, then mirrored), with sorted indices.
     """
     ids, indptr = corpus.ids, corpus.indptr
     weights = np.asarray(weights, dtype=np.float32)
-    total = sp.csr_matrix((n_words, n_words), dtype=np.float32)
+    upper = sp.csr_matrix((n_words, n_words), dtype=np.float32)
     for start in range(0, corpus.n_tokens, COUNT_CHUNK):
         positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
         document_end = indptr[np.searchsorted(indptr, positions, side="right")]
@@ -68,14 +73,13 @@ def count_pairs(corpus, n_words, weights):
             firsts.append(ids[left])
             seconds.append(ids[left + distance])
             values.append(np.full(len(left), weight, dtype=np.float32))
-        a, b, v = np.concatenate(firsts), np.concatenate(seconds), np.concatenate(values)
-        chunk = sp.coo_matrix(
-            (np.concatenate([v, v]), (np.concatenate([a, b]), np.concatenate([b, a]))),
-            shape=(n_words, n_words),
-        ).tocsr()
-        total = total + chunk
-    total.sort_indices()
-    return total
+        a, b = np.concatenate(firsts), np.concatenate(seconds)
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        chunk = sp.coo_matrix((np.concatenate(values), (low, high)), shape=(n_words, n_words))
+        upper = upper + chunk.tocsr()
+    counts = (upper + upper.T).tocsr()
+    counts.sort_indices()
+    return counts
 
 
 def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
@@ -97,6 +101,24 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
         total = counts if total is None else total + counts
     total.data /= n_draws
     return total
+
+
+def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state):
+    """The co-occurrence counts that ``solver="counts"`` and ``init="spectral"`` train from.
+
+    The corpus (``ids``, ``indptr``) is counted with the window weights of
+    :func:`distance_weights`, subsampled as word2vec subsamples every epoch
+    and averaged over ``SUBSAMPLE_DRAWS`` draws (:func:`subsampled_counts`).
+    Plain arrays and numbers in, so that ``joblib.Memory`` can cache it.
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of float32, shape (V, V), symmetric
+    """
+    return subsampled_counts(
+        Corpus(ids, indptr), len(word_counts), distance_weights(window, shrink_windows),
+        keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS, random_state,
+    )
 
 
 def count_batches(counts, batch_size, order=None):

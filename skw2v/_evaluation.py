@@ -20,11 +20,27 @@ import numpy as np
 from scipy import stats
 
 
+#: Rows normalised at once by :func:`unit_rows` (bounds its float64 temporaries).
+UNIT_CHUNK = 1 << 15
+
+
 def unit_rows(vectors):
-    """Rows scaled to unit Euclidean norm (zero rows stay zero), float32."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, np.finfo(np.float32).tiny)
+    """Rows scaled to unit Euclidean norm (zero rows stay zero), as float32.
+
+    Each row is divided by its largest magnitude, then by its norm, in
+    float64: correct unit vectors for any finite values (rows of size 1e-30
+    or 3e38 included), with temporaries of at most ``UNIT_CHUNK`` rows.
+    """
+    vectors = np.asarray(vectors)
+    out = np.empty(vectors.shape, dtype=np.float32)
+    for start in range(0, len(vectors), UNIT_CHUNK):
+        block = vectors[start : start + UNIT_CHUNK].astype(np.float64)
+        scale = np.abs(block).max(axis=1, keepdims=True) if block.size else block[:, :1]
+        block /= np.where(scale > 0, scale, 1.0)
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block))[:, None]
+        block /= np.where(norms > 0, norms, 1.0)
+        out[start : start + UNIT_CHUNK] = block
+    return out
 
 
 def _lookup(words, restrict_vocab, case_insensitive):
@@ -143,7 +159,7 @@ def evaluate_analogies(
 def evaluate_word_pairs(
     vectors, words, path, delimiter="\t", restrict_vocab=300000, case_insensitive=True
 ):
-    """Pearson and Spearman correlation of cosine similarity with human scores.
+    r"""Pearson and Spearman correlation of cosine similarity with human scores.
 
     Parameters
     ----------

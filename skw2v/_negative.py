@@ -40,13 +40,17 @@ from sklearn.utils import check_random_state
 
 from ._parallel import Workspace, blocks
 from ._protocol import Objective
-from ._updates import MAX_LOGIT_STEP, add_summed_rows
+from ._softmax import effective_batch_size, max_row_norm
+from ._updates import MAX_LOGIT_STEP, add_summed_rows, scale_and_clip, sequential_step
 
 #: Steps between exact recomputations of the rows' squared norms.
 REFRESH_NORMS_EVERY = 1000
 
 #: Centers per phase-1 task (each with its own noise stream).
 CENTER_BLOCK = 1024
+#: Rows per phase-1 task, and words per phase-2 task, of count-weighted steps.
+EXPECTED_BLOCK = 256
+WORD_BLOCK = 1024
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -186,6 +190,74 @@ def forward(w_in, w_out, out_sq, centers, rows, cols, n_contexts, negatives, wor
     )
 
 
+def expected_forward(h, w_out, e, rows, cols, weights, noise, work):
+    """Phase 1 of the count-weighted step for a block of input rows.
+
+    Row ``a`` (input vector ``h_a``) has count-weighted positive pairs
+    ``X_ab`` and, in expectation, ``K N_a q_n`` noise pairs with every word
+    ``n`` (``q`` the noise distribution, ``N_a`` the row's total count): its
+    loss is ``sum_b X_ab softplus(-z_ab) + K N_a sum_n q_n softplus(z_an)``
+    with ``z = h U^T`` (Levy and Goldberg 2014).
+
+    Parameters
+    ----------
+    h : ndarray of float32, shape (b, d)
+    w_out : ndarray of float32, shape (V, d)
+    e : ndarray of float32, shape (b, V)
+        Buffer; receives ``dL/dz``, which phase 2 multiplies by ``h``.
+    rows, cols, weights : ndarray
+        The block's pairs: block row, output word, count.
+    noise : tuple of ndarray
+        ``(K N_a for each row, q, q |u|^2)``, the last two float32.
+    work : Workspace
+        Scratch for two more (b, V) arrays.
+
+    Returns
+    -------
+    loss : float
+    grad_h : ndarray of float32, shape (b, d)
+    curvature : ndarray of float32, shape (b,)
+        ``sum_n (K N_a q_n + X_an) s'(z_an) |u_n|^2``, a bound on the
+        curvature of the row's loss along any unit direction of ``h_a``.
+    output_curvature : ndarray of float64, shape (V,)
+        This block's share of ``sum_a (K N_a q_n + X_an) s'(z_an) |h_a|^2``.
+    """
+    scale, q, q_sq = noise
+    b, n_words = e.shape
+    np.matmul(h, w_out.T, out=e)
+    z = e[rows, cols].astype(np.float64)
+    positive = work.buffer("positive", (b, n_words), dtype=bool)
+    np.greater_equal(e, 0.0, out=positive)
+    # softplus(z) = max(z, 0) + log1p(exp(-|z|)); max(z, 0) = (z + |z|) / 2
+    t = work.buffer("t", (b, n_words))
+    np.abs(e, out=t)
+    dense = 0.5 * ((e @ q) + (t @ q)).astype(np.float64)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=e)
+    dense += (e @ q).astype(np.float64)
+    t += 1.0
+    np.reciprocal(t, out=t)  # 1 / (1 + exp(-|z|)): sigmoid(|z|)
+    np.subtract(1.0, t, out=e)
+    np.copyto(e, t, where=positive)  # e = sigmoid(z)
+    loss = float(scale @ dense) + float(weights @ np.logaddexp(0.0, -z))
+    s_pair = e[rows, cols]
+    np.subtract(1.0, e, out=t)
+    t *= e  # sigmoid'(z) = s (1 - s)
+    h_sq = np.einsum("ij,ij->i", h, h)
+    curvature = scale * (t @ q_sq).astype(np.float64)
+    pair_spread = weights * s_pair * (1.0 - s_pair)
+    u_sq = np.einsum("ij,ij->i", w_out[cols], w_out[cols])
+    curvature += np.bincount(rows, weights=pair_spread * u_sq, minlength=b)
+    output_curvature = q * (t.T @ (scale * h_sq).astype(np.float32)).astype(np.float64)
+    output_curvature += np.bincount(cols, weights=pair_spread * h_sq[rows], minlength=n_words)
+    e *= q[None, :]
+    e *= scale.astype(np.float32)[:, None]
+    e[rows, cols] -= weights * (1.0 - s_pair)
+    grad_h = e @ w_out
+    return loss, grad_h, curvature.astype(np.float32), output_curvature
+
+
 class NegativeObjective(Objective):
     """Negative-sampling output layer: output vectors and one SGD step.
 
@@ -223,6 +295,10 @@ class NegativeObjective(Objective):
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         self._in_sq = None  # |w_in row|^2, from the first step's w_in
         self._table = noise_table(word_counts, ns_exponent)
+        weights = noise_weights(word_counts, ns_exponent)
+        self._noise = weights / weights.sum()  # q, for count-weighted steps
+        self.max_weighted_batch = effective_batch_size(batch_size, n_words)
+        self._e = None  # the (batch, V) buffer of count-weighted steps
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         seeds = np.random.SeedSequence([int(x) for x in entropy]).spawn(
             len(blocks(batch_size, CENTER_BLOCK)) - 1
@@ -231,17 +307,21 @@ class NegativeObjective(Objective):
         # One workspace per block: a block's gradients stay in it until phase 2.
         self._block_work = [Workspace() for _ in seeds]
         self._steps = 0
-        self.n_updates = self.n_clipped = 0
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""
         return self.w_out.copy()
 
     def step(self, w_in, batch, learning_rate, pool):
-        """One step on ``batch`` (see :meth:`Objective.step`); returns its summed loss."""
-        centers, rows, cols, n_contexts, weights = batch
-        if weights is not None:
-            raise NotImplementedError("negative sampling from co-occurrence counts")
+        """One step on ``batch`` (see :meth:`Objective.step`); returns its summed loss.
+
+        A batch with ``weights`` (rows of a symmetric count matrix) takes the
+        count-weighted step, with noise words in expectation
+        (:func:`expected_forward`); otherwise noise words are drawn.
+        """
+        if batch.weights is not None:
+            return self._expected_step(w_in, batch, learning_rate, pool)
+        centers, rows, cols, n_contexts, _ = batch
         if self._in_sq is None:
             self._in_sq = np.einsum("ij,ij->i", w_in, w_in)
         self._steps += 1
@@ -277,9 +357,71 @@ class NegativeObjective(Objective):
                 learning_rate, output_limit, work, refresh, curvature=False,
             )
 
-        (n_updated, n_clipped), _ = pool.map(phase2, 2)
-        self.n_updates += n_updated
-        self.n_clipped += n_clipped
+        inputs, _ = pool.map(phase2, 2)
+        self.count(inputs)
+        return loss
+
+    def _expected_step(self, w_in, batch, learning_rate, pool):
+        """The count-weighted step: ``expected_forward`` over fixed blocks of
+        rows, then the output rows in fixed blocks of words and the input rows."""
+        centers, rows, cols, n_contexts, weights = batch
+        n_words, b = len(self.w_out), len(centers)
+        if self._e is None:
+            self._e = np.empty((self.max_weighted_batch, n_words), dtype=np.float32)
+        e = self._e
+        h = w_in[centers]
+        h_norm = max_row_norm(h)
+        u_norm = float(np.sqrt(self._out_sq.max()))
+        input_limit = MAX_LOGIT_STEP / max(u_norm, 1e-30)
+        output_limit = MAX_LOGIT_STEP / max(h_norm, 1e-30)
+        q = self._noise.astype(np.float32)
+        noise = (self.negative * n_contexts.astype(np.float64), q, q * self._out_sq)
+        row_bounds = blocks(b, EXPECTED_BLOCK)
+        pair_bounds = np.searchsorted(rows, row_bounds)
+        grad_h = np.empty_like(h)
+        curvature = np.empty(b, dtype=np.float32)
+
+        def phase1(task, work):
+            r0, r1 = row_bounds[task], row_bounds[task + 1]
+            p0, p1 = pair_bounds[task], pair_bounds[task + 1]
+            scale = noise[0][r0:r1]
+            loss, grad_h[r0:r1], curvature[r0:r1], output_curvature = expected_forward(
+                h[r0:r1], self.w_out, e[r0:r1], rows[p0:p1] - r0, cols[p0:p1],
+                weights[p0:p1], (scale, q, noise[2]), work,
+            )
+            return loss, output_curvature
+
+        parts = pool.map(phase1, len(row_bounds) - 1)
+        loss = sum(part[0] for part in parts)
+        if not np.isfinite(loss):
+            return loss
+        output_curvature = parts[0][1]
+        for part in parts[1:]:
+            output_curvature = output_curvature + part[1]
+        word_bounds = blocks(n_words, WORD_BLOCK)
+        n_word_blocks = len(word_bounds) - 1
+
+        def phase2(task, work):
+            if task == n_word_blocks:
+                pieces = [(centers, np.arange(b), grad_h)]
+                update = add_summed_rows(
+                    w_in, pieces, learning_rate, input_limit, work, curvature, n_contexts
+                )
+                if self._in_sq is not None:
+                    rows = update.words
+                    self._in_sq[rows] = np.einsum("ij,ij->i", w_in[rows], w_in[rows])
+                return update
+            v0, v1 = word_bounds[task], word_bounds[task + 1]
+            grad = e[:b, v0:v1].T @ h
+            factor = sequential_step(learning_rate, output_curvature[v0:v1])
+            n_clipped = scale_and_clip(grad, factor, output_limit)
+            block = self.w_out[v0:v1]
+            block -= grad
+            self._out_sq[v0:v1] = np.einsum("ij,ij->i", block, block)
+            return n_clipped
+
+        *_, inputs = pool.map(phase2, n_word_blocks + 1)
+        self.count(inputs)
         return loss
 
 
@@ -288,16 +430,17 @@ def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, refresh, 
 
     ``parts`` are the phase-1 results, in block order; ``ids``, ``grads``,
     ``gz`` name their fields for this side. ``sq`` (the rows' squared norms)
-    follows the update; ``refresh`` recomputes it. Returns ``(rows updated,
-    rows the trust region shortened)``.
+    follows the update; ``refresh`` recomputes it. Returns the
+    :class:`~skw2v._updates.RowUpdate`.
     """
     pieces = [
         (getattr(p, ids), np.arange(len(getattr(p, ids))), getattr(p, grads)) for p in parts
     ]
-    words, rank, factors, sums_sq, n_clipped = add_summed_rows(
+    update = add_summed_rows(
         matrix, pieces, step, limit, work,
         np.concatenate([p.curvature for p in parts]) if curvature else None,
     )
+    words, rank, factors, sums_sq = update[:4]
     # |v - f S|^2 = |v|^2 - 2 f v.S + f^2 |S|^2, and v.S is the sum of g z
     # over the row's pairs: the new norms without reading the rows.
     overlap = np.bincount(
@@ -307,4 +450,4 @@ def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, refresh, 
     if refresh:
         # Recompute now and then so that float32 rounding cannot accumulate.
         np.einsum("ij,ij->i", matrix, matrix, out=sq)
-    return len(words), n_clipped
+    return update

@@ -46,6 +46,9 @@ def _chunk_matrix(corpus, first, stop, n_words, data):
 def weighted_mean(corpus, vectors, token_weights=None, normalize=True):
     """Weighted average of the word vectors of each document.
 
+    The sums are accumulated in float64, so their rounding error does not
+    grow with the length of the documents.
+
     Parameters
     ----------
     corpus : Corpus
@@ -62,21 +65,22 @@ def weighted_mean(corpus, vectors, token_weights=None, normalize=True):
     pooled : ndarray of shape (n_documents, d), dtype of ``vectors``
     """
     pooled = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=vectors.dtype)
-    weights = None if token_weights is None else np.asarray(token_weights, dtype=vectors.dtype)
+    wide = np.asarray(vectors, dtype=np.float64)
+    weights = None if token_weights is None else np.asarray(token_weights, dtype=np.float64)
     for first, stop in document_chunks(corpus):
         begin, end = corpus.indptr[first], corpus.indptr[stop]
         if weights is None:
-            data = np.ones(end - begin, dtype=vectors.dtype)
+            data = np.ones(end - begin, dtype=np.float64)
         else:
             data = weights[corpus.ids[begin:end]]
         matrix = _chunk_matrix(corpus, first, stop, len(vectors), data)
-        if normalize:  # the rows' sums of weights, accumulated in float64
-            totals = np.asarray(matrix.sum(axis=1, dtype=np.float64)).ravel()
+        if normalize:
+            totals = np.asarray(matrix.sum(axis=1)).ravel()
         else:
             totals = np.diff(matrix.indptr).astype(np.float64)
         scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
-        part = matrix @ vectors
-        part *= scale[:, None].astype(vectors.dtype)
+        part = matrix @ wide
+        part *= scale[:, None]
         pooled[first:stop] = part
     return pooled
 
@@ -120,12 +124,15 @@ def sif_weights(word_counts, alpha):
     return alpha / (alpha + probabilities)
 
 
-def first_component(pooled):
-    """Unit first right-singular vector of ``pooled`` (not centred, as Arora et al.)."""
-    gram = pooled.T.astype(np.float64) @ pooled.astype(np.float64)
+def gram_component(gram):
+    """Unit top eigenvector of an (uncentred) Gram matrix, with a fixed sign, float32.
+
+    The first right-singular vector of the rows it was summed from, as Arora
+    et al. take it (not centred); the sign makes the largest entry positive,
+    so the fitted attribute is reproducible across LAPACKs.
+    """
     _, eigenvectors = np.linalg.eigh(gram)
     component = eigenvectors[:, -1]
-    # A fixed sign, so the fitted attribute is reproducible across LAPACKs.
     return (component * np.sign(component[np.argmax(np.abs(component))])).astype(np.float32)
 
 
@@ -134,10 +141,15 @@ def remove_component(pooled, component):
     return pooled - np.outer(pooled @ component, component).astype(pooled.dtype)
 
 
-def sif_component(corpus, vectors, word_counts, alpha):
-    """SIF's common component: the first singular vector of the SIF averages of ``corpus``."""
+def sif_gram(corpus, vectors, word_counts, alpha):
+    """The (d, d) float64 Gram matrix of the SIF averages of ``corpus``'s documents.
+
+    Gram matrices of several corpora add up, so SIF's component
+    (:func:`gram_component`) can be updated batch by batch.
+    """
     averages = weighted_mean(corpus, vectors, sif_weights(word_counts, alpha), normalize=False)
-    return first_component(averages)
+    averages = averages.astype(np.float64)
+    return averages.T @ averages
 
 
 class WordStatistics(NamedTuple):
@@ -152,17 +164,24 @@ class Pooling:
     """Word vectors -> document vectors; one subclass per ``pooling`` option.
 
     ``hyperparameters`` maps estimator parameter names to constructor
-    keywords. :meth:`fit` may learn from the word vectors and the training
-    statistics; :meth:`transform` must give finite rows for every document
-    (zeros for documents without a known word).
+    keywords. :meth:`fit` may learn from the training corpus, the word
+    vectors and the training statistics; :meth:`transform` must give finite
+    rows for every document (zeros for documents without a known word).
     """
 
     hyperparameters = {}
     #: Whether :meth:`transform` returns a scipy CSR matrix.
     sparse = False
+    #: Whether :meth:`fit` needs the training corpus (not only the statistics).
+    needs_corpus = False
 
-    def fit(self, word_vectors, statistics, random_state=None):
-        """Learn what :meth:`transform` needs; returns ``self``."""
+    def fit(self, corpus, word_vectors, statistics, random_state=None):
+        """Learn what :meth:`transform` needs; returns ``self``.
+
+        ``corpus`` is the training corpus, or None when the pooling is
+        fitted after the fact from the statistics alone (only poolings with
+        ``needs_corpus = False`` are).
+        """
         return self
 
     def transform(self, corpus, word_vectors):
@@ -194,7 +213,7 @@ class MaxPooling(Pooling):
 class TfidfPooling(Pooling):
     """The average weighted by each word's smoothed idf."""
 
-    def fit(self, word_vectors, statistics, random_state=None):
+    def fit(self, corpus, word_vectors, statistics, random_state=None):
         self.idf_ = statistics.idf
         return self
 
@@ -210,7 +229,7 @@ class SifPooling(Pooling):
     def __init__(self, alpha=1e-3):
         self.alpha = alpha
 
-    def fit(self, word_vectors, statistics, random_state=None):
+    def fit(self, corpus, word_vectors, statistics, random_state=None):
         self.weights_ = sif_weights(statistics.word_counts, self.alpha)
         self.component_ = statistics.sif_component
         return self
@@ -218,3 +237,88 @@ class SifPooling(Pooling):
     def transform(self, corpus, word_vectors):
         pooled = weighted_mean(corpus, word_vectors, self.weights_, normalize=False)
         return remove_component(pooled, self.component_)
+
+
+#: Cluster probabilities below this are dropped from SCDV's word-topic matrix
+#: (it stays sparse; the dropped mass is below 0.1% of a word's).
+SCDV_PROBABILITY_FLOOR = 1e-3
+#: EM iterations of SCDV's Gaussian mixture.
+SCDV_MAX_ITER = 100
+
+
+class ScdvPooling(Pooling):
+    """Sparse Composite Document Vectors (Mekala et al. 2017).
+
+    A Gaussian mixture with ``n_clusters`` components (tied covariance)
+    soft-clusters the word vectors; each word gets one idf-weighted copy of
+    its vector per cluster, scaled by its probability of belonging to that
+    cluster (``n_clusters * d`` values, mostly zero). A document is the sum
+    of its words' copies, scaled to unit length; its entries smaller in
+    magnitude than ``sparsity`` times the mean of the training documents'
+    largest and smallest entries (in magnitude) are set to zero.
+    """
+
+    hyperparameters = {"scdv_clusters": "n_clusters", "scdv_sparsity": "sparsity"}
+    sparse = True
+    needs_corpus = True
+
+    def __init__(self, n_clusters=20, sparsity=0.04):
+        self.n_clusters = n_clusters
+        self.sparsity = sparsity
+
+    def fit(self, corpus, word_vectors, statistics, random_state=None):
+        from sklearn.mixture import GaussianMixture
+
+        if corpus is None:
+            raise ValueError(
+                "pooling='scdv' learns its sparsity threshold from the training "
+                "documents; fit the vectorizer with pooling='scdv'."
+            )
+        n_words, dim = word_vectors.shape
+        k = min(self.n_clusters, n_words)
+        mixture = GaussianMixture(
+            n_components=k, covariance_type="tied", max_iter=SCDV_MAX_ITER,
+            random_state=random_state,
+        ).fit(word_vectors.astype(np.float64))
+        probabilities = mixture.predict_proba(word_vectors.astype(np.float64))
+        words, clusters = np.nonzero(probabilities >= SCDV_PROBABILITY_FLOOR)
+        weights = probabilities[words, clusters] * statistics.idf[words]
+        # Row w holds, in block c, idf(w) P(c | w) v_w, for the kept (w, c).
+        values = (weights[:, None] * word_vectors[words]).astype(np.float32)
+        columns = clusters[:, None] * dim + np.arange(dim)
+        self.topics_ = sp.csr_matrix(
+            (values.ravel(), (np.repeat(words, dim), columns.ravel())), shape=(n_words, k * dim)
+        )
+        self.n_clusters_ = k
+        self.dim_ = dim
+        self.threshold_ = 0.0
+        pooled = self._unit_sums(corpus)
+        lows = np.abs(np.minimum(pooled.min(axis=1).toarray().ravel(), 0))
+        highs = np.abs(np.maximum(pooled.max(axis=1).toarray().ravel(), 0))
+        self.threshold_ = float(self.sparsity * (lows.mean() + highs.mean()) / 2)
+        return self
+
+    def _unit_sums(self, corpus):
+        parts = []
+        for first, stop in document_chunks(corpus):
+            begin, end = corpus.indptr[first], corpus.indptr[stop]
+            counts = _chunk_matrix(
+                corpus, first, stop, self.topics_.shape[0], np.ones(end - begin, np.float32)
+            )
+            parts.append(counts @ self.topics_)
+        pooled = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.topics_.shape[1]), dtype=np.float32)
+        lengths = np.sqrt(np.asarray(pooled.multiply(pooled).sum(axis=1)).ravel())
+        scale = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
+        pooled = sp.diags(scale.astype(np.float32)) @ pooled
+        pooled.data[np.abs(pooled.data) < self.threshold_] = 0
+        pooled.eliminate_zeros()
+        return pooled.tocsr().astype(np.float32)
+
+    def transform(self, corpus, word_vectors):
+        return self._unit_sums(corpus)
+
+    def n_features(self, vector_size):
+        return self.n_clusters_ * self.dim_
+
+    def feature_names(self, prefix, vector_size):
+        return [f"{prefix}_c{c}_d{j}" for c in range(self.n_clusters_) for j in range(self.dim_)]

@@ -98,17 +98,31 @@ class Objective(ABC):
     Attributes
     ----------
     max_batch : int
-        Largest number of centers :meth:`step` accepts (at most the
-        ``batch_size`` it was built with).
-    n_updates, n_clipped : int
-        Row updates applied so far, and how many of them the trust region
-        shortened (see ``_updates``).
+        Largest number of centers :meth:`step` accepts in a batch without
+        ``weights`` (at most the ``batch_size`` it was built with).
+    max_weighted_batch : int or None
+        The same for batches with ``weights`` (a weighted step may hold a
+        (batch, V) buffer, so it can accept fewer); None when the objective
+        cannot train from counts.
+    n_updates, n_clipped, n_unstable : int
+        Input-row updates applied so far; how many of them the trust region
+        shortened; how many had a curvature per occurrence beyond the limit
+        at which plain SGD with the rate would diverge (see ``_updates``):
+        counted by :meth:`count`.
     """
 
     #: Centers per step for ``batch_size="auto"``.
     default_batch_size = 1024
     #: Estimator parameters, besides the common ones, the constructor takes by name.
     hyperparameters = ()
+    max_weighted_batch = None
+    n_updates = n_clipped = n_unstable = 0
+
+    def count(self, update):
+        """Add an input-row :class:`~skw2v._updates.RowUpdate` to the counters."""
+        self.n_updates += len(update.words)
+        self.n_clipped += update.n_clipped
+        self.n_unstable += update.n_unstable
 
     @abstractmethod
     def step(self, w_in, batch, learning_rate, pool):
@@ -140,6 +154,8 @@ class Solver(ABC):
 
     #: What the progress report counts (per second).
     unit = "words"
+    #: Whether the batches carry ``weights`` (co-occurrence counts).
+    weighted = False
     #: Estimator parameters, besides the common ones, the constructor takes by name.
     hyperparameters = ()
 
@@ -185,13 +201,19 @@ def train(solver, objective, w_in, pool, report=None):
     FloatingPointError
         When the loss or the vectors stop being finite.
     """
+    batch_size = objective.max_weighted_batch if solver.weighted else objective.max_batch
+    if batch_size is None:
+        raise ValueError(
+            f"{type(objective).__name__} cannot train from co-occurrence counts "
+            f"({type(solver).__name__} gives weighted batches)."
+        )
     loss_curve = []
     with threadpool_limits(limits=1, user_api="blas"):
         for epoch in range(solver.epochs):
             tic = time.perf_counter()
             total_loss = total_weight = 0.0
             units = 0
-            for batch, done, total in solver.batches(epoch, objective.max_batch, pool):
+            for batch, done, total in solver.batches(epoch, batch_size, pool):
                 progress = (epoch + done / max(total, 1)) / solver.epochs
                 loss = objective.step(w_in, batch, solver.learning_rate(progress), pool)
                 if not np.isfinite(loss):

@@ -7,12 +7,19 @@ parameters. A new member is one module and one entry here.
 """
 
 from ._negative import NegativeObjective
-from ._pooling import MaxPooling, MeanPooling, SifPooling, TfidfPooling
+from ._pooling import MaxPooling, MeanPooling, ScdvPooling, SifPooling, TfidfPooling
 from ._softmax import SoftmaxObjective
+from ._solver_counts import CountsSolver
 from ._solver_sgd import CorpusSolver
 
 OBJECTIVES = {"softmax": SoftmaxObjective, "negative": NegativeObjective}
 
-SOLVERS = {"sgd": CorpusSolver}
+SOLVERS = {"sgd": CorpusSolver, "counts": CountsSolver}
 
-POOLINGS = {"mean": MeanPooling, "max": MaxPooling, "tfidf": TfidfPooling, "sif": SifPooling}
+POOLINGS = {
+    "mean": MeanPooling,
+    "max": MaxPooling,
+    "tfidf": TfidfPooling,
+    "sif": SifPooling,
+    "scdv": ScdvPooling,
+}

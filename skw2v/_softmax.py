@@ -44,10 +44,12 @@ computes the same numbers.
 """
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from ._cooccurrence import count_batches, count_pairs, distance_weights
 from ._parallel import blocks
 from ._protocol import Objective
-from ._updates import MAX_LOGIT_STEP, add_summed_rows, pair_matrix, scale_and_clip, sequential_factor
+from ._updates import MAX_LOGIT_STEP, add_summed_rows, pair_matrix, scale_and_clip, sequential_step
 
 #: Largest bound on |logit| for which the row maximum is not subtracted:
 #: V * exp(50) stays below float32's maximum for any V < 6e16, and exp(-50)
@@ -214,7 +216,7 @@ def update_outputs(w_out_aug, start, grad_curv, step, max_norm=np.inf):
     """
     d = w_out_aug.shape[1] - 2
     grad = grad_curv[:, :d]
-    n_clipped = scale_and_clip(grad, step * sequential_factor(step * grad_curv[:, d]), max_norm)
+    n_clipped = scale_and_clip(grad, sequential_step(step, grad_curv[:, d]), max_norm)
     stop = start + len(grad_curv)
     block = w_out_aug[start:stop, :d]
     block -= grad
@@ -246,11 +248,10 @@ class SoftmaxObjective(Objective):
         if output_vectors is None:
             output_vectors = np.zeros((n_words, vector_size), dtype=np.float32)
         self.w_out_aug = augment_output(output_vectors)
-        self.max_batch = effective_batch_size(batch_size, n_words)
+        self.max_batch = self.max_weighted_batch = effective_batch_size(batch_size, n_words)
         self._e = np.empty((self.max_batch, n_words), dtype=np.float32)
         self._word_bounds = blocks(n_words, WORD_BLOCK)
         self._w_norm = max_row_norm(self.w_out_aug[:, :-2])
-        self.n_updates = self.n_clipped = 0
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""
@@ -294,18 +295,16 @@ class SoftmaxObjective(Objective):
         def phase2(task, work):
             if task == n_word_blocks:  # the centers' input rows
                 pieces = [(centers, np.arange(b), grad_h)]
-                words, *_, n_clipped = add_summed_rows(
-                    w_in, pieces, learning_rate, input_limit, work, curvature
+                return add_summed_rows(
+                    w_in, pieces, learning_rate, input_limit, work, curvature, n_contexts
                 )
-                return len(words), n_clipped
             v0, v1 = word_bounds[task], word_bounds[task + 1]
             grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols, weights)
             return update_outputs(w_out_aug, v0, grad_curv, learning_rate, output_limit)
 
-        *outputs, (n_updated, n_clipped) = pool.map(phase2, n_word_blocks + 1)
+        *outputs, inputs = pool.map(phase2, n_word_blocks + 1)
         self._w_norm = max(norm for norm, _ in outputs)
-        self.n_updates += n_updated
-        self.n_clipped += n_clipped
+        self.count(inputs)
         return loss
 
     def loss(self, w_in, batch, pool):
@@ -328,3 +327,33 @@ class SoftmaxObjective(Objective):
             return float(n_contexts[r0:r1].astype(np.float64) @ log_norm) - float(values @ target)
 
         return sum(pool.map(task, len(center_bounds) - 1))
+
+
+def log_likelihood(corpus, w_in, w_out, window, pool):
+    """Total log-probability of a corpus's context words, and their number.
+
+    Every position predicts each word within ``window`` positions of it, in
+    its document, with the full softmax over ``w_out``; the sum is computed
+    exactly from the pairs' counts (:func:`~skw2v._cooccurrence.count_pairs`)
+    through :meth:`SoftmaxObjective.loss`, in BLAS-single-threaded tasks on
+    ``pool``. Nothing is trained.
+
+    Returns
+    -------
+    total : float
+        ``sum over pairs of log p(context | center)`` (0 when there are no pairs).
+    n_pairs : int
+    """
+    counts = count_pairs(corpus, len(w_in), distance_weights(window, False))
+    n_pairs = int(round(float(counts.sum(dtype=np.float64))))
+    if n_pairs == 0:
+        return 0.0, 0
+    model = SoftmaxObjective(
+        np.ones(len(w_in)), w_in.shape[1], batch_size=SoftmaxObjective.default_batch_size,
+        output_vectors=w_out,
+    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        total = sum(
+            model.loss(w_in, batch, pool) for batch, _, _ in count_batches(counts, model.max_batch)
+        )
+    return -total, n_pairs

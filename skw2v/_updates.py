@@ -18,15 +18,33 @@ Every scatter-add is a product with a sparse matrix in COO form, whose
 entries are added in their stored order: the sums are deterministic.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
 #: Largest change of any logit that one update of one row may cause, in nats.
 MAX_LOGIT_STEP = 1.0
 
+#: Plain SGD with step ``lr`` on a quadratic of curvature ``a`` diverges when
+#: ``lr * a`` exceeds 2: an update whose curvature per occurrence is above
+#: this limit is one the rate alone would have made unstable.
+STABILITY_LIMIT = 2.0
+
+
+class RowUpdate(NamedTuple):
+    """What :func:`add_summed_rows` did."""
+
+    words: np.ndarray  #: the distinct rows updated
+    rank: np.ndarray  #: each entry's index among ``words``
+    factors: np.ndarray  #: the factor applied to each row's summed gradient
+    sums_sq: np.ndarray  #: squared norms of the summed gradients
+    n_clipped: int  #: rows the trust region shortened
+    n_unstable: int  #: rows whose step per occurrence exceeded ``STABILITY_LIMIT``
+
 
 def sequential_factor(x):
-    """``(1 - exp(-x)) / x``, with its limit 1 at ``x = 0``.
+    """``(1 - exp(-x)) / x``, with its limit 1 at ``x = 0``, in float64.
 
     ``m`` SGD steps of size ``lr`` on a quadratic whose curvatures add up to
     ``A`` move ``1 - exp(-lr A)`` of the way to its minimum (for small
@@ -37,19 +55,33 @@ def sequential_factor(x):
     """
     x = np.asarray(x, dtype=np.float64)
     safe = np.maximum(x, 1e-12)
-    return np.where(x > 1e-6, -np.expm1(-safe) / safe, 1.0 - x / 2).astype(np.float32)
+    return np.where(x > 1e-6, -np.expm1(-safe) / safe, 1.0 - x / 2)
+
+
+def sequential_step(step, curvature):
+    """``step * sequential_factor(step * curvature)``: each row's step for its summed gradient.
+
+    Float64 throughout, so any finite ``step`` gives a finite result (at
+    most ``1 / curvature`` where the curvature is positive).
+    """
+    curvature = np.asarray(curvature, dtype=np.float64)
+    return step * sequential_factor(step * curvature)
 
 
 def clipped_scale(norms, scale, limit):
     """Per-row factors: ``scale``, shrunk where ``norms * scale`` exceeds ``limit``.
 
-    Returns ``(factors, n_shrunk)``; ``factors`` is float32.
+    Computed in float64 (a huge ``scale`` is fine); returns ``(factors,
+    n_shrunk)`` with ``factors`` float32.
     """
-    lengths = norms * scale
+    scale = np.asarray(scale, dtype=np.float64)
+    lengths = np.asarray(norms, dtype=np.float64) * scale
     too_long = lengths > limit
     if too_long.any():
         scale = np.where(too_long, scale * limit / np.where(too_long, lengths, 1), scale)
-    return np.asarray(scale, dtype=np.float32), int(too_long.sum())
+    # Rows left with a huge scale have a zero gradient: the factor does not matter.
+    scale = np.minimum(scale, np.finfo(np.float32).max)
+    return scale.astype(np.float32), int(too_long.sum())
 
 
 def scale_and_clip(steps, scale, limit):
@@ -62,7 +94,7 @@ def scale_and_clip(steps, scale, limit):
     return shrunk
 
 
-def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
+def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None, occurrences=None):
     """Add gradient rows to the rows of ``matrix`` they belong to, summed per row.
 
     ``pieces`` is a list of ``(ids, at, grads)``: the gradient of row
@@ -74,11 +106,11 @@ def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
     clipped to norm ``max_norm``. ``work`` (a
     :class:`~skw2v._parallel.Workspace`) holds the sums. Each row's result
     depends only on its own entries, in order, not on the other rows.
+    ``occurrences`` (one per entry, default 1) says how many corpus
+    occurrences each entry's curvature sums, to tell whether the rate itself
+    was unstable (``RowUpdate.n_unstable``).
 
-    Returns ``(words, rank, factors, sums_sq, n_clipped)``: the distinct
-    rows, the index of each entry's row among them, the factors applied, the
-    squared norms of the sums (for callers that keep the rows' norms up to
-    date) and the number of rows the trust region shortened.
+    Returns a :class:`RowUpdate`.
     """
     ids = pieces[0][0] if len(pieces) == 1 else np.concatenate([piece[0] for piece in pieces])
     words, rank = distinct(ids, len(matrix), work)
@@ -92,14 +124,17 @@ def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None):
         )
         done += len(piece_ids)
     sums_sq = np.einsum("ij,ij->i", sums, sums)
+    n_unstable = 0
     if curvature is None:
-        scale = np.full(len(words), step, dtype=np.float32)
+        scale = np.full(len(words), step, dtype=np.float64)
     else:
         total = np.bincount(rank, weights=curvature, minlength=len(words))
-        scale = step * sequential_factor(step * total)
+        scale = sequential_step(step, total)
+        counts = np.bincount(rank, weights=occurrences, minlength=len(words))
+        n_unstable = int(np.count_nonzero(step * total > STABILITY_LIMIT * counts))
     factors, n_clipped = clipped_scale(np.sqrt(sums_sq), scale, max_norm)
     add_rows(matrix, words, sums, -factors)
-    return words, rank, factors, sums_sq, n_clipped
+    return RowUpdate(words, rank, factors, sums_sq, n_clipped, n_unstable)
 
 
 def distinct(ids, size, work):

@@ -8,7 +8,9 @@ no numeric work itself.
 """
 
 import os
+import pickle
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,29 +20,42 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ._analyzer import build_analyzer, iter_token_lists
-from ._cooccurrence import count_batches, count_pairs, distance_weights
+from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, encode_documents, iter_token_lists
+from ._cooccurrence import training_counts
 from ._initialization import copy_pretrained, random_input_vectors, read_initial_vectors
 from ._parallel import Pool, effective_n_threads
-from ._pooling import WordStatistics, document_frequencies, sif_component, smooth_idf
+from ._pooling import WordStatistics, document_frequencies, gram_component, sif_gram, smooth_idf
 from ._progress import Progress
 from ._protocol import TrainingData, train
 from ._registry import OBJECTIVES, POOLINGS, SOLVERS
-from ._softmax import SoftmaxObjective
-from ._vocab import build_vocabulary, encode
+from ._softmax import log_likelihood
+from ._spectral import spectral_vectors
+from ._vocab import check_vocabulary, encode
 from ._wordvectors import WordVectors, WordVectorsMixin
+
+
+#: Warn when more than this share of the input rows' updates were unstable.
+UNSTABLE_WARNING = 0.4
+
+
+def _picklable(value):
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - any failure means "do not cache"
+        return False
+    return True
 
 
 class SkipGramVectorizer(
     WordVectorsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
-    """Learn skip-gram word vectors from raw text; represent documents by pooling them.
+    r"""Learn skip-gram word vectors from raw text; represent documents by pooling them.
 
     ``fit`` tokenizes the documents as :class:`~sklearn.feature_extraction.text.CountVectorizer`
     does, keeping word order, and trains a skip-gram word2vec model (Mikolov et
@@ -78,15 +93,12 @@ class SkipGramVectorizer(
         Passes over the corpus (word2vec's ``-iter``).
 
     batch_size : int or "auto", default="auto"
-        Center words per minibatch. ``"auto"``: 1024 with the softmax, 2048
-        with negative sampling (measured fastest without loss of quality, see
-        the User Guide). A softmax step is three matrix products of shapes
-        (batch, vector_size) x (vector_size, n_words); larger batches use the
-        BLAS better and, thanks to the update rule behind ``learning_rate``,
-        train about as well (on Wikipedia text, held-out score -6.202 at 512
-        and -6.205 at 1024). With vocabularies so large that the softmax's
-        (batch, n_words) float32 buffer would exceed 256 MB, the batch is
-        reduced to fit.
+        Center words per minibatch. ``"auto"`` takes the objective's default
+        (1024 for the softmax, 2048 for negative sampling; see the User
+        Guide). Larger batches use the BLAS better and, thanks to the update
+        rule behind ``learning_rate``, train about as well. With
+        vocabularies so large that the softmax's (batch, n_words) float32
+        buffer would exceed 256 MB, the batch is reduced to fit.
 
     min_count : int, default=5
         Ignore words with fewer total occurrences (word2vec's ``-min-count``).
@@ -104,6 +116,37 @@ class SkipGramVectorizer(
         (Mikolov et al. 2013b; word2vec's ``-negative``, gensim's ``sg=1``),
         whose cost does not grow with the vocabulary: the choice for large
         corpora and vocabularies.
+
+    solver : {"sgd", "counts"}, default="sgd"
+        How ``loss`` is minimised. ``"sgd"``: word2vec's SGD over the corpus
+        positions, ``epochs`` passes over the text. ``"counts"``: one pass
+        over the corpus counts its window-weighted co-occurrences (with
+        ``window``, ``shrink_windows`` as expected weights and ``sample``
+        as word2vec's subsampling, averaged over four draws from
+        ``random_state``); then each of ``epochs`` passes trains every
+        distinct center word once, weighted by its counts, so the training
+        time does not grow with the corpus (see the User Guide).
+
+    init : {"random", "spectral"}, default="random"
+        Starting vectors. ``"random"``: word2vec's (inputs uniform in
+        ``+-0.5 / vector_size``, outputs zero). ``"spectral"``: the truncated
+        SVD of the positive PMI matrix of the co-occurrence counts (Levy and
+        Goldberg 2014), ``U S^(1/2)`` for the inputs and ``V S^(1/2)`` for
+        the outputs, in the spirit of ``NMF(init="nndsvd")``; it approximates
+        the optimum of negative sampling's objective and gives either
+        solver a start close to good vectors. ``initial_vectors`` replace
+        either start for the words they know.
+
+    memory : str or joblib.Memory, default=None
+        Cache of the encoded corpus and the co-occurrence counts, as
+        ``AgglomerativeClustering(memory=...)``: fits that differ only in
+        ``vector_size``, ``learning_rate``, ``epochs``, ``loss``, ``init``,
+        pooling or ``n_jobs`` reuse them (a grid search over those then
+        tokenizes and counts each fold once). A path names the cache's
+        folder. The corpus is cached when ``X`` is a list, tuple or array of
+        strings with ``input="content"`` and the tokenization parameters can
+        be pickled; the counts when ``random_state`` is an int (or
+        ``sample=0``).
 
     negative : int, default=5
         Noise words per context word with ``loss="negative"`` (word2vec's
@@ -128,6 +171,22 @@ class SkipGramVectorizer(
         center. Applies to both objectives; ``score`` always uses the full
         window.
 
+    vocabulary : mapping or iterable of str, default=None
+        A fixed vocabulary, as ``CountVectorizer``'s: a mapping word -> row
+        (rows ``0..n-1``) or an iterable of distinct words (rows in order).
+        Tokens outside it are dropped before windows are formed;
+        ``min_count`` and ``max_features`` are not used. Rows keep the given
+        order (not necessarily by frequency, which ``restrict_vocab`` in the
+        word-vector evaluations assumes). None learns the vocabulary from
+        the documents.
+
+    warm_start : bool, default=False
+        When the vectorizer is fitted and ``fit`` finds the same vocabulary
+        (same words in the same rows) and ``vector_size``, training starts
+        from the fitted vectors instead of ``init``, as scikit-learn's
+        iterative estimators do; otherwise it starts anew, with a warning.
+        See also :meth:`partial_fit`.
+
     initial_vectors : str, path-like or WordVectors, default=None
         Pretrained vectors to start from (fine-tuning): a word2vec, fastText
         ``.vec`` or GloVe file (read with :func:`load_word2vec_format`; GloVe
@@ -140,7 +199,7 @@ class SkipGramVectorizer(
         pretrained vectors know them, and pretrained words absent from the
         corpus are not added. Their dimension must equal ``vector_size``.
 
-    pooling : {"mean", "max", "tfidf", "sif"}, default="mean"
+    pooling : {"mean", "max", "tfidf", "sif", "scdv"}, default="mean"
         How ``transform`` turns word vectors into a document vector.
         ``"mean"``: their average. ``"max"``: their element-wise maximum.
         ``"tfidf"``: the average weighted by each word's smoothed inverse
@@ -151,8 +210,14 @@ class SkipGramVectorizer(
         frequency in the training documents, minus its projection on
         ``sif_component_``, the first principal component of the training
         documents' weighted averages (fitted in ``fit`` only, so nothing leaks
-        across cross-validation folds). Documents without a known word give
-        zero rows with every pooling.
+        across cross-validation folds). ``"scdv"``: sparse composite document
+        vectors (Mekala et al. 2017): the word vectors are soft-clustered
+        (``scdv_clusters``), each word contributes one idf-weighted copy of
+        its vector per cluster, scaled by its cluster probability, and the
+        document's unit-length sum keeps only its larger entries
+        (``scdv_sparsity``); a scipy CSR matrix of ``scdv_clusters *
+        vector_size`` columns. Documents without a known word give zero rows
+        with every pooling.
 
     norm : {None, "l2"}, default=None
         Scale each document vector to unit Euclidean length (after pooling);
@@ -161,6 +226,16 @@ class SkipGramVectorizer(
     sif_alpha : float, default=1e-3
         The ``a`` of SIF's weights ``a / (a + p(w))``; the paper found 1e-4 to
         1e-3 best. Only used by ``pooling="sif"``.
+
+    scdv_clusters : int, default=20
+        Clusters of the Gaussian mixture over the word vectors with
+        ``pooling="scdv"``; the document vectors have ``scdv_clusters *
+        vector_size`` columns.
+
+    scdv_sparsity : float, default=0.04
+        With ``pooling="scdv"``, entries of a document vector smaller in
+        magnitude than this fraction of the training documents' typical
+        largest entry are set to zero (the paper's ``p / 100``).
 
     input : {"content", "file", "filename"}, default="content"
         As in ``CountVectorizer``: documents are strings, open files, or file names.
@@ -233,7 +308,7 @@ class SkipGramVectorizer(
         its noise words.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (over all :meth:`partial_fit` calls).
 
     idf_ : ndarray of float64, shape (n_words,)
         Smoothed inverse document frequency ``ln((1 + n) / (1 + df)) + 1`` of
@@ -285,14 +360,21 @@ class SkipGramVectorizer(
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "loss": [StrOptions(set(OBJECTIVES))],
+        "solver": [StrOptions(set(SOLVERS))],
+        "init": [StrOptions({"random", "spectral"})],
+        "memory": [str, HasMethods(["cache"]), None],
         "negative": [Interval(Integral, 1, None, closed="left")],
         "ns_exponent": [Interval(Real, None, None, closed="neither")],
         "sample": [Interval(Real, 0, 1, closed="left")],
         "shrink_windows": ["boolean"],
+        "vocabulary": [HasMethods(["__iter__"]), None],
+        "warm_start": ["boolean"],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "pooling": [StrOptions(set(POOLINGS))],
         "norm": [StrOptions({"l2"}), None],
         "sif_alpha": [Interval(Real, 0, None, closed="neither")],
+        "scdv_clusters": [Interval(Integral, 1, None, closed="left")],
+        "scdv_sparsity": [Interval(Real, 0, 1, closed="left")],
         "input": [StrOptions({"content", "file", "filename"})],
         "encoding": [str],
         "decode_error": [StrOptions({"strict", "ignore", "replace"})],
@@ -324,14 +406,21 @@ class SkipGramVectorizer(
         min_count=5,
         max_features=None,
         loss="softmax",
+        solver="sgd",
+        init="random",
+        memory=None,
         negative=5,
         ns_exponent=0.75,
         sample=1e-3,
         shrink_windows=True,
+        vocabulary=None,
+        warm_start=False,
         initial_vectors=None,
         pooling="mean",
         norm=None,
         sif_alpha=1e-3,
+        scdv_clusters=20,
+        scdv_sparsity=0.04,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -355,14 +444,21 @@ class SkipGramVectorizer(
         self.min_count = min_count
         self.max_features = max_features
         self.loss = loss
+        self.solver = solver
+        self.init = init
+        self.memory = memory
         self.negative = negative
         self.ns_exponent = ns_exponent
         self.sample = sample
         self.shrink_windows = shrink_windows
+        self.vocabulary = vocabulary
+        self.warm_start = warm_start
         self.initial_vectors = initial_vectors
         self.pooling = pooling
         self.norm = norm
         self.sif_alpha = sif_alpha
+        self.scdv_clusters = scdv_clusters
+        self.scdv_sparsity = scdv_sparsity
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -405,10 +501,11 @@ class SkipGramVectorizer(
 
     # -- fitting ------------------------------------------------------------
 
-    def _fit(self, raw_documents):
+    def _fit(self, raw_documents, partial=False):
         """Train on ``raw_documents``; set every fitted attribute at once, at the end.
 
-        Returns the training corpus (for ``fit_transform``).
+        ``partial``: continue the fitted model (``partial_fit`` after its first
+        call). Returns the training corpus (for ``fit_transform``).
         """
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(
@@ -417,26 +514,31 @@ class SkipGramVectorizer(
                 "learning_rate down to min_learning_rate."
             )
         report = Progress(type(self).__name__, self.verbose)
+        memory = check_memory(self.memory)
         tic = time.perf_counter()
-        words, word_counts, corpus = build_vocabulary(
-            self._token_lists(raw_documents), self.min_count, self.max_features
-        )
+        if partial:
+            words = self.wv_.words
+            corpus = self._encode(raw_documents)
+            batch_counts = np.bincount(corpus.ids, minlength=len(words)).astype(np.int64)
+            word_counts = self.word_counts_ + batch_counts
+        else:
+            words, word_counts, corpus = self._training_corpus(raw_documents, memory)
         report.stage("tokenization and vocabulary", time.perf_counter() - tic)
         rng = check_random_state(self.random_state)
+        # Drawn first, so that fits differing only in later draws share the counts.
+        count_seed = rng.randint(np.iinfo(np.int32).max)
+        data = TrainingData(
+            corpus, word_counts,
+            lambda: self._training_counts(memory, corpus, word_counts, count_seed, report),
+        )
         n_words, dim = len(words), self.vector_size
-        w_in = random_input_vectors(n_words, dim, rng)
-        n_initialized = 0
-        if self.initial_vectors is not None:
-            pretrained = read_initial_vectors(self.initial_vectors, dim)
-            n_initialized = copy_pretrained(w_in, words, pretrained)
-            report.message(f"{n_initialized:,} of {n_words:,} words start from initial_vectors")
-        data = TrainingData(corpus, word_counts)
-        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS["sgd"]
+        w_in, w_out, n_initialized = self._starting_vectors(data, words, rng, report, partial)
+        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
         batch_size = (
             objective_class.default_batch_size if self.batch_size == "auto" else self.batch_size
         )
         objective = objective_class(
-            word_counts, dim, batch_size=batch_size, random_state=rng,
+            word_counts, dim, batch_size=batch_size, random_state=rng, output_vectors=w_out,
             **self._hyperparameters(objective_class),
         )
         solver = solver_class(
@@ -447,7 +549,8 @@ class SkipGramVectorizer(
         n_threads = effective_n_threads(self.n_jobs)
         report.message(
             f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
-            f"{n_words:,}, loss={self.loss!r}, solver='sgd', {n_threads} thread(s)"
+            f"{n_words:,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
+            f"{n_threads} thread(s)"
         )
         report.start_training(self.epochs, solver.unit)
         try:
@@ -459,24 +562,106 @@ class SkipGramVectorizer(
                 "is too large for this corpus and batch. Use a smaller "
                 f"learning_rate, e.g. {self.learning_rate / 10:g}."
             ) from error
-        vocabulary = {word: row for row, word in enumerate(words)}
-        idf = smooth_idf(document_frequencies(corpus, n_words), corpus.n_documents)
-        component = sif_component(corpus, w_in, word_counts, self.sif_alpha)
+        self._warn_if_unstable(objective)
+        frequency = document_frequencies(corpus, n_words)
+        n_documents = corpus.n_documents
+        gram = sif_gram(corpus, w_in, word_counts, self.sif_alpha)
+        if partial:
+            frequency, n_documents = frequency + self._document_frequency, n_documents + self._n_documents
+            gram = gram + self._sif_gram
+            loss_curve = [*self.loss_curve_, *loss_curve]
+        idf = smooth_idf(frequency, n_documents)
+        component = gram_component(gram)
+        cls, params, key = self._pooling_spec()
+        pooling = cls(**params).fit(
+            corpus, w_in, WordStatistics(word_counts, idf, component), self.random_state
+        )
         fitted = {
-            "vocabulary_": vocabulary,
+            "vocabulary_": {word: row for row, word in enumerate(words)},
             "word_counts_": word_counts,
             "word_vectors_": w_in,
             "context_vectors_": objective.output_vectors(),
             "loss_curve_": np.asarray(loss_curve, dtype=np.float64),
-            "n_iter_": self.epochs,
+            "n_iter_": len(loss_curve),
             "n_initialized_": n_initialized,
             "idf_": idf,
             "sif_component_": component,
+            "_document_frequency": frequency,
+            "_n_documents": n_documents,
+            "_sif_gram": gram,
+            "_pooling_cache": (key, pooling),
         }
-        for name in ("_wv_cache", "_pooling_cache"):
-            self.__dict__.pop(name, None)
+        self.__dict__.pop("_wv_cache", None)
         self.__dict__.update(fitted)
         return corpus
+
+    def _warn_if_unstable(self, objective):
+        """Warn when the rate was beyond SGD's stability limit for most updates."""
+        if objective.n_updates and objective.n_unstable > UNSTABLE_WARNING * objective.n_updates:
+            warnings.warn(
+                f"learning_rate={self.learning_rate:g} is far too large: for "
+                f"{objective.n_unstable / objective.n_updates:.0%} of the word vectors' updates, "
+                "SGD with this rate would diverge; the curvature-aware step and the trust "
+                "region kept training finite, but the vectors no longer depend on the rate "
+                f"and are worse for it. Use a smaller learning_rate (e.g. {self.learning_rate / 100:g}).",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _training_corpus(self, raw_documents, memory):
+        """``(words, word_counts, corpus)`` of the training documents, cached when possible."""
+        params = {name: getattr(self, name) for name in TOKENIZATION_PARAMS}
+        cacheable = (
+            memory.location is not None
+            and self.input == "content"
+            and isinstance(raw_documents, (list, tuple, np.ndarray))
+            and _picklable(params)
+        )
+        build = memory.cache(encode_documents) if cacheable else encode_documents
+        words = None if self.vocabulary is None else check_vocabulary(self.vocabulary)
+        return build(raw_documents, params, self.min_count, self.max_features, words)
+
+    def _training_counts(self, memory, corpus, word_counts, seed, report):
+        """The co-occurrence counts of the training corpus, cached when they are reproducible."""
+        tic = time.perf_counter()
+        reproducible = isinstance(self.random_state, Integral) or self.sample == 0
+        count = memory.cache(training_counts) if reproducible else training_counts
+        counts = count(
+            corpus.ids, corpus.indptr, word_counts, window=self.window,
+            shrink_windows=self.shrink_windows, sample=self.sample, random_state=seed,
+        )
+        report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
+        return counts
+
+    def _starting_vectors(self, data, words, rng, report, partial):
+        """``(w_in, w_out or None, n_initialized)``: the fitted vectors when training
+        continues (``partial_fit``, ``warm_start``), else ``init`` and ``initial_vectors``."""
+        n_words, dim = len(words), self.vector_size
+        if partial or (self.warm_start and hasattr(self, "word_vectors_")):
+            if self.wv_.words == words and self.word_vectors_.shape[1] == dim:
+                report.message("training continues from the fitted vectors")
+                return (self.word_vectors_.copy(), self.context_vectors_.copy(),
+                        self.n_initialized_)
+            warnings.warn(
+                "warm_start=True but the vocabulary (or vector_size) differs from the "
+                "fitted model's; training starts anew from init.",
+                UserWarning,
+                stacklevel=5,
+            )
+        w_out = None
+        if self.init == "spectral":
+            counts = data.cooccurrence()
+            tic = time.perf_counter()
+            w_in, w_out = spectral_vectors(counts, dim, rng)
+            report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
+        else:
+            w_in = random_input_vectors(n_words, dim, rng)
+        n_initialized = 0
+        if self.initial_vectors is not None:
+            pretrained = read_initial_vectors(self.initial_vectors, dim)
+            n_initialized = copy_pretrained(w_in, words, pretrained)
+            report.message(f"{n_initialized:,} of {n_words:,} words start from initial_vectors")
+        return w_in, w_out, n_initialized
 
     def _hyperparameters(self, component):
         """The estimator parameters a registered class takes by name."""
@@ -484,22 +669,31 @@ class SkipGramVectorizer(
 
     # -- document vectors ---------------------------------------------------
 
-    def _pooling(self):
-        """The fitted pooling for the current ``pooling`` parameters (cached)."""
+    def _pooling_spec(self):
+        """``(class, constructor keywords, cache key)`` of the current ``pooling``."""
         cls = POOLINGS[self.pooling]
         params = {keyword: getattr(self, name) for name, keyword in cls.hyperparameters.items()}
-        key = (self.pooling, tuple(sorted(params.items())), id(self.word_vectors_))
+        return cls, params, (self.pooling, tuple(sorted(params.items())))
+
+    def _pooling(self):
+        """The fitted pooling for the current ``pooling`` parameters.
+
+        ``fit`` fits the pooling it was given; one chosen afterwards (with
+        ``set_params``) is fitted here from the stored statistics, if it needs
+        no training documents, and kept.
+        """
+        cls, params, key = self._pooling_spec()
         cached = self.__dict__.get("_pooling_cache")
         if cached is None or cached[0] != key:
             statistics = WordStatistics(self.word_counts_, self.idf_, self.sif_component_)
-            pooling = cls(**params).fit(self.word_vectors_, statistics, self.random_state)
+            pooling = cls(**params).fit(None, self.word_vectors_, statistics, self.random_state)
             cached = self._pooling_cache = (key, pooling)
         return cached[1]
 
     def _pool(self, corpus):
         """Document vectors of ``corpus`` under the fitted model, ``pooling`` and ``norm``."""
         pooled = self._pooling().transform(corpus, self.word_vectors_)
-        if self.norm == "l2":
+        if self.norm == "l2" and pooled.shape[0] > 0:
             pooled = normalize(pooled, norm="l2", copy=False)
         return pooled
 
@@ -544,6 +738,35 @@ class SkipGramVectorizer(
             The fitted vectorizer.
         """
         self._fit(X)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on ``X``, continuing the fitted model if there is one.
+
+        The first call fits as :meth:`fit` does (and gives the same model).
+        Later calls keep the vocabulary (words of ``X`` outside it are
+        ignored) and train ``epochs`` more passes over ``X``, starting from
+        the current vectors, with the rate decaying again from
+        ``learning_rate`` to ``min_learning_rate`` within the call; ``init``
+        is not used again. ``word_counts_`` (hence subsampling and the noise
+        distribution), ``idf_`` and ``sif_component_`` accumulate over all the
+        documents seen; ``loss_curve_`` grows by one entry per epoch. With
+        ``solver="counts"``, each call trains on the counts of its own
+        documents.
+
+        Parameters
+        ----------
+        X : iterable of str, bytes, file names or files
+            Raw documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SkipGramVectorizer
+        """
+        self._fit(X, partial=hasattr(self, "word_vectors_"))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -608,46 +831,16 @@ class SkipGramVectorizer(
             Mean log-probability per context word (at most 0).
         """
         corpus = self._encode(X)
-        counts = count_pairs(corpus, len(self.vocabulary_), distance_weights(self.window, False))
-        if counts.nnz == 0:
+        with Pool(effective_n_threads(self.n_jobs)) as pool:
+            total, n_pairs = log_likelihood(
+                corpus, self.word_vectors_, self.context_vectors_, self.window, pool
+            )
+        if n_pairs == 0:
             raise ValueError(
                 "Cannot score: no document of X has two in-vocabulary words within "
                 "one window, so there is no context word to predict."
             )
-        model = SoftmaxObjective(
-            self.word_counts_, self.vector_size,
-            batch_size=SoftmaxObjective.default_batch_size,
-            output_vectors=self.context_vectors_,
-        )
-        with Pool(effective_n_threads(self.n_jobs)) as pool, threadpool_limits(1, "blas"):
-            total = sum(
-                model.loss(self.word_vectors_, batch, pool)
-                for batch, _, _ in count_batches(counts, model.max_batch)
-            )
-        return -total / float(counts.sum(dtype=np.float64))
-
-    # -- word vectors -------------------------------------------------------
-
-    @property
-    def wv_(self):
-        """The trained word vectors as a :class:`WordVectors` (shares memory).
-
-        Neighbour queries, evaluation and saving in the word2vec format, like
-        gensim's ``model.wv``; the vectorizer's own methods of the same names
-        forward to it. Rows are ``word_vectors_``, in vocabulary order.
-        """
-        check_is_fitted(self)
-        key = (id(self.vocabulary_), id(self.word_vectors_))
-        cached = self.__dict__.get("_wv_cache")
-        if cached is None or cached[0] != key:
-            words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
-            cached = self._wv_cache = (key, WordVectors(words, self.word_vectors_))
-        return cached[1]
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_wv_cache", None)  # rebuilt on demand; not worth pickling
-        return state
+        return total / n_pairs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -113,7 +113,43 @@ def select_tokens(corpus, keep):
     return Corpus(corpus.ids[keep], indptr)
 
 
-def build_vocabulary(token_lists, min_count, max_features):
+def check_vocabulary(vocabulary):
+    """The words of a fixed ``vocabulary``, in row order, checked.
+
+    ``vocabulary`` is a mapping word -> row (rows ``0..n-1``, each once) or
+    an iterable of distinct words (rows in order), as ``CountVectorizer``'s.
+
+    Raises
+    ------
+    ValueError
+        Naming the problem: empty, a repeated word or row, a missing row.
+    """
+    if isinstance(vocabulary, str):
+        raise ValueError("vocabulary must be a mapping or an iterable of words, not a string.")
+    if hasattr(vocabulary, "items"):
+        items = sorted(vocabulary.items(), key=lambda item: item[1])
+        rows = [row for _, row in items]
+        if rows != list(range(len(rows))):
+            missing = sorted(set(range(len(rows))) - set(rows))
+            raise ValueError(
+                f"vocabulary of {len(rows)} words must map them to the rows 0..{len(rows) - 1}, "
+                f"each once; row {missing[0] if missing else 'numbers repeat'} is missing."
+            )
+        words = [word for word, _ in items]
+    else:
+        words = list(vocabulary)
+        if len(set(words)) != len(words):
+            seen = set()
+            repeated = next(w for w in words if w in seen or seen.add(w))
+            raise ValueError(f"vocabulary contains {repeated!r} twice; words must be distinct.")
+    if not words:
+        raise ValueError("vocabulary is empty; give at least one word.")
+    if not all(isinstance(word, str) for word in words):
+        raise ValueError("vocabulary words must be strings.")
+    return words
+
+
+def build_vocabulary(token_lists, min_count, max_features, words=None):
     """Tokenize once and keep the vocabulary: the training corpus under it.
 
     Parameters
@@ -121,7 +157,10 @@ def build_vocabulary(token_lists, min_count, max_features):
     token_lists : iterable of list of str
         One token list per document, consumed once.
     min_count, max_features : int or None
-        As :func:`prune_vocabulary`.
+        As :func:`prune_vocabulary`; ignored with ``words``.
+    words : list of str, optional
+        A fixed vocabulary (:func:`check_vocabulary`), in row order; other
+        tokens are dropped.
 
     Returns
     -------
@@ -138,6 +177,12 @@ def build_vocabulary(token_lists, min_count, max_features):
         With a hint, when there are no documents, no word is kept, or no
         document has two kept words (so no word has a context).
     """
+    if words is not None:
+        corpus = encode(token_lists, {word: row for row, word in enumerate(words)})
+        if corpus.n_documents == 0:
+            raise ValueError("fit needs at least one document; got an empty collection.")
+        _check_trainable(corpus)
+        return list(words), np.bincount(corpus.ids, minlength=len(words)).astype(np.int64), corpus
     corpus, words = count_and_encode(token_lists)
     if corpus.n_documents == 0:
         raise ValueError("fit needs at least one document; got an empty collection.")
@@ -156,13 +201,17 @@ def build_vocabulary(token_lists, min_count, max_features):
     mapping = np.full(len(words), -1, dtype=np.int64)
     mapping[kept] = np.arange(len(kept))
     corpus = remap(corpus, mapping)
+    _check_trainable(corpus)
+    return [words[k] for k in kept.tolist()], counts[kept].astype(np.int64), corpus
+
+
+def _check_trainable(corpus):
     if not (np.diff(corpus.indptr) >= 2).any():
         raise ValueError(
             "Nothing to train on: no document has two in-vocabulary words, so "
-            "no word has a context. Lower min_count, raise max_features, or "
-            "pass longer documents."
+            "no word has a context. Lower min_count, raise max_features, pass "
+            "longer documents, or check the vocabulary."
         )
-    return [words[k] for k in kept.tolist()], counts[kept].astype(np.int64), corpus
 
 
 def keep_probabilities(counts, sample):

@@ -69,30 +69,70 @@ def _parse_header(line, path):
     return n_words, size
 
 
+#: What separates the fields of a text line (word2vec.c writes single spaces).
+_FIELD_SEPARATOR = re.compile(r"[ \t]+")
+
+
+def _fields(line):
+    return _FIELD_SEPARATOR.split(line.strip(" \t\r\n"))
+
+
 def _parse_text_line(line, size, path, number):
-    """``(word, float32 vector)`` from one text line, or a ValueError naming the line."""
-    parts = line.rstrip("\r\n").rstrip(" ").rsplit(" ", size)
+    """``(word, float32 vector)`` from one text line, or a ValueError naming the line.
+
+    The line must hold exactly a word and ``size`` numbers, separated by
+    spaces or tabs.
+    """
+    parts = _fields(line)
     if len(parts) == size + 1 and parts[0]:
         try:
             return parts[0], np.array(parts[1:], dtype=np.float32)
         except ValueError:
             pass
+    found = f"{len(parts) - 1} fields after the word" if len(parts) != size + 1 else "a value that is not a number"
     raise ValueError(
         f"{path}, line {number}: expected a word followed by {size} numbers, found "
-        f"{line[:80]!r}{'...' if len(line) > 80 else ''}."
+        f"{found}: {line[:80]!r}{'...' if len(line) > 80 else ''}."
     )
 
 
-def _sniff_binary(data, start, size):
-    """Whether the record at ``data[start:]`` is binary (not a text line)."""
+#: After its word, a text record holds only these bytes (numbers, inf, nan, separators).
+_TEXT_VALUES = re.compile(rb"[-+0-9.eEinfatyINFATY \t\r]*")
+
+
+def _sniff_binary(data, start, size, encoding, unicode_errors):
+    """Whether the record at ``data[start:]`` is binary (not a text line).
+
+    Text when the line parses as a word and ``size`` numbers, or when
+    everything after its word is number characters (a malformed text line,
+    which the text reader then reports); binary float32 values almost never
+    look like that.
+    """
     end = data.find(b"\n", start, start + _MAX_WORD_BYTES + 64 * size)
     if end < 0:
         return True
+    record = data[start:end]
     try:
-        _parse_text_line(data[start:end].decode("utf-8"), size, "", 0)
+        _parse_text_line(record.decode(encoding, errors=unicode_errors), size, "", 0)
+        return False
     except (UnicodeDecodeError, ValueError):
-        return True
-    return False
+        pass
+    space = record.find(b" ")
+    return space < 0 or _TEXT_VALUES.fullmatch(record[space:]) is None
+
+
+def _decoded_lines(handle, path, first_number, encoding, unicode_errors):
+    """``(number, text)`` of each line of a binary handle, decoded one by one,
+    so that a decode error names its line."""
+    for number, raw in enumerate(handle, first_number):
+        try:
+            yield number, raw.decode(encoding, errors=unicode_errors)
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{path}, line {number}: not valid {encoding} ({error.reason} at byte "
+                f"{error.start} of the line); pass the file's encoding, or "
+                "unicode_errors='replace' or 'ignore' to read it anyway."
+            ) from None
 
 
 def _read_binary(data, start, n_words, size, path, encoding, unicode_errors, guessed, whole):
@@ -138,10 +178,10 @@ def _read_binary(data, start, n_words, size, path, encoding, unicode_errors, gue
     return words, vectors
 
 
-def _read_text(handle, n_words, size, path, first_number, limit, whole=False):
+def _read_text(lines, n_words, size, path, first_number, limit, whole=False):
     words, rows = [], []
     number = first_number - 1
-    for number, line in enumerate(handle, first_number):
+    for number, line in lines:
         if not line.strip():
             continue
         if len(words) == limit:
@@ -152,7 +192,7 @@ def _read_text(handle, n_words, size, path, first_number, limit, whole=False):
                 )
             break
         if size is None:  # headerless: the first line tells the dimension
-            size = len(line.split()) - 1
+            size = len(_fields(line)) - 1
             if size < 1:
                 raise ValueError(f"{path}, line {number}: expected a word followed by numbers.")
         word, vector = _parse_text_line(line, size, path, number)
@@ -223,8 +263,11 @@ def load_word2vec_format(
     if no_header:
         if binary:
             raise ValueError("Binary word2vec files always have a header; no_header needs binary=False.")
-        with open(path, encoding=encoding, errors=unicode_errors) as handle:
-            words, vectors = _read_text(handle, None, None, path, 1, limit)
+        with open(path, "rb") as handle:
+            lines = _decoded_lines(handle, path, 1, encoding, unicode_errors)
+            words, vectors = _read_text(lines, None, None, path, 1, limit)
+        if not words and vectors.shape[1] == 0:
+            raise ValueError(f"{path}, line 1: the file is empty.")
         return _unique(WordVectors, words, vectors, path)
     with open(path, "rb") as handle:
         header = handle.readline()
@@ -242,7 +285,7 @@ def load_word2vec_format(
         try:
             guessed = binary is None
             if guessed:
-                binary = n_words > 0 and _sniff_binary(data, len(header), size)
+                binary = n_words > 0 and _sniff_binary(data, len(header), size, encoding, unicode_errors)
             if binary:
                 words, vectors = _read_binary(
                     data, len(header), wanted, size, path, encoding, unicode_errors, guessed,
@@ -252,10 +295,11 @@ def load_word2vec_format(
             if isinstance(data, mmap.mmap):
                 data.close()
     if not binary:
-        with open(path, encoding=encoding, errors=unicode_errors) as handle:
+        with open(path, "rb") as handle:
             handle.readline()
+            lines = _decoded_lines(handle, path, 2, encoding, unicode_errors)
             words, vectors = _read_text(
-                handle, n_words, size, path, 2, wanted, whole=wanted == n_words
+                lines, n_words, size, path, 2, wanted, whole=wanted == n_words
             )
     return _unique(WordVectors, words, vectors, path)
 

@@ -1,6 +1,7 @@
 """WordVectors: trained vectors with the queries users know from gensim."""
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 from ._evaluation import evaluate_analogies, evaluate_word_pairs, unit_rows
 
@@ -93,7 +94,16 @@ class WordVectors:
     # -- similarity queries ---------------------------------------------------
 
     def _unit(self, restrict_vocab=None):
-        return unit_rows(self.vectors[:restrict_vocab])
+        """Unit rows of the first ``restrict_vocab`` vectors (computed once, kept)."""
+        cached = self.__dict__.get("_unit_cache")
+        if cached is None or cached[0] is not self.vectors:
+            cached = self._unit_cache = (self.vectors, unit_rows(self.vectors))
+        return cached[1][:restrict_vocab]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_unit_cache", None)  # derived; rebuilt on the first query
+        return state
 
     def _query(self, terms, sign):
         """(unit vector of each term, its row or None) for words or raw vectors."""
@@ -155,7 +165,7 @@ class WordVectors:
         if not query:
             raise ValueError("most_similar needs at least one positive or negative word.")
         mean = unit_rows(sum(sign * vector for sign, vector, _ in query)[None])[0]
-        similarity = self._unit(restrict_vocab) @ mean
+        similarity = (self._unit(restrict_vocab) @ mean).astype(np.float64)
         for _, _, row in query:
             if row is not None and row < len(similarity):
                 similarity[row] = -np.inf
@@ -175,7 +185,7 @@ class WordVectors:
         KeyError
             If either word is not in the vocabulary.
         """
-        first, second = unit_rows(self[[word1, word2]])
+        first, second = unit_rows(self[[word1, word2]]).astype(np.float64)
         return float(first @ second)
 
     def doesnt_match(self, words):
@@ -236,7 +246,7 @@ class WordVectors:
     def evaluate_word_pairs(
         self, path, delimiter="\t", restrict_vocab=300000, case_insensitive=True
     ):
-        """Correlation of cosine similarities with human judgements (e.g. WordSim-353).
+        r"""Correlation of cosine similarities with human judgements (e.g. WordSim-353).
 
         Parameters
         ----------
@@ -289,10 +299,33 @@ class WordVectors:
 
 
 class WordVectorsMixin:
-    """gensim-style word-vector queries for an estimator with a ``wv_`` property.
+    """gensim-style word-vector queries for a fitted estimator.
 
-    Each method forwards to the :class:`WordVectors` of the fitted model.
+    The estimator has ``vocabulary_`` (word -> row) and ``word_vectors_``;
+    ``wv_`` wraps them in a :class:`WordVectors`, and each query method
+    forwards to it.
     """
+
+    @property
+    def wv_(self):
+        """The trained word vectors as a :class:`WordVectors` (shares memory).
+
+        Neighbour queries, evaluation and saving in the word2vec format, like
+        gensim's ``model.wv``; the vectorizer's own methods of the same names
+        forward to it. Rows are ``word_vectors_``, in vocabulary order.
+        """
+        check_is_fitted(self)
+        key = (id(self.vocabulary_), id(self.word_vectors_))
+        cached = self.__dict__.get("_wv_cache")
+        if cached is None or cached[0] != key:
+            words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
+            cached = self._wv_cache = (key, WordVectors(words, self.word_vectors_))
+        return cached[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_wv_cache", None)  # rebuilt on demand; not worth pickling
+        return state
 
     def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
         """Words closest to the mean of ``positive`` minus ``negative`` (cosine).

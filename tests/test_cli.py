@@ -1,4 +1,11 @@
-"""The command line end to end: train, neighbors, evaluate, and its errors."""
+"""The command line end to end: train, neighbors, evaluate, and its errors.
+
+Calibration of the neighbour threshold (the ``trained`` fixture's settings,
+seeds 0-9, 2026-12-01): all 8 of "football"'s 8 nearest neighbours are
+sports words for every seed; for 200 draws of random vectors over the same
+vocabulary, 1.5 on average and at most 5 (at least 4 in 3% of draws). The
+test asks for at least 7.
+"""
 
 import subprocess
 import sys
@@ -7,7 +14,7 @@ import pytest
 
 from skw2v import load_word2vec_format
 from skw2v.__main__ import _LineDocuments, build_parser, main
-from skw2v.datasets import make_topic_corpus
+from skw2v.datasets import TOPICS, make_topic_corpus
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +37,8 @@ def trained(corpus_file):
 def test_train_writes_loadable_vectors(trained, corpus_file, tmp_path, capsys):
     vectors = load_word2vec_format(trained, binary=True)
     assert vectors.vector_size == 16 and "football" in vectors
-    sport = {"goal", "team", "referee", "league", "match", "keeper", "defender", "pitch"}
-    assert sport & {w for w, _ in vectors.most_similar("football", topn=8)}
+    sport = set(TOPICS["sports"].split())
+    assert sum(w in sport for w, _ in vectors.most_similar("football", topn=8)) >= 7
     # Text output, default loss negative, progress shown unless --quiet.
     text = tmp_path / "vectors.txt"
     assert main(["train", str(corpus_file), "-o", str(text), "--size", "8", "--min-count", "1",

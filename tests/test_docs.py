@@ -6,6 +6,7 @@ runs each of them. The full site with the gallery's pictures is built by
 """
 
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ DOCS = pathlib.Path(__file__).parent.parent / "docs"
 
 
 def test_documentation_builds_without_warnings(tmp_path):
-    for module in ("sphinx", "numpydoc", "sphinx_gallery", "matplotlib"):
+    for module in ("sphinx", "numpydoc", "sphinx_gallery", "matplotlib", "sphinx-mathjax-offline"):
         pytest.importorskip(module)
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
@@ -24,9 +25,30 @@ def test_documentation_builds_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-5000:]
     html = (tmp_path / "html")
-    for page in ("index.html", "user_guide.html", "api.html", "auto_examples/index.html",
+    for page in ("index.html", "user_guide.html", "api.html", "developers.html", "auto_examples/index.html",
                  "gen_modules/skw2v.SkipGramVectorizer.html", "gen_modules/skw2v.WordVectors.html"):
         assert (html / page).is_file(), page
     examples = sorted(p.stem for p in (DOCS.parent / "examples").glob("plot_*.py"))
     gallery = (html / "auto_examples" / "index.html").read_text(encoding="utf-8")
     assert all(name in gallery for name in examples)
+    developers = re.sub(r"<[^>]+>", "", (html / "developers.html").read_text(encoding="utf-8"))
+    # the protocol's classes are rendered from their docstrings, and the worked
+    # example is included from the test that trains it
+    for needed in ("skw2v._protocol.Objective", "skw2v._protocol.Solver", "class LogisticObjective"):
+        assert needed in developers, needed
+    # Everything a page loads is bundled: no script, style sheet, font or
+    # image from another host (the equations' MathJax included).
+    external = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+    pages = list(html.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not external.search(text), f"{page.name} loads {external.search(text).group(0)}"
+    mathjax = html / "_static" / "mathjax" / "tex-chtml.js"
+    assert mathjax.is_file()
+    assert "mathjax/tex-chtml.js" in (html / "user_guide.html").read_text(encoding="utf-8")
+    # rendered defaults keep their backslashes
+    api = (html / "gen_modules" / "skw2v.SkipGramVectorizer.html").read_text(encoding="utf-8")
+    assert r"(?u)\b\w\w+\b" in api.replace("&quot;", '"')
+    # the footer names the project's authors
+    assert "2026, the skw2v developers" in (html / "index.html").read_text(encoding="utf-8")

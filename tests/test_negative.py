@@ -195,3 +195,64 @@ def test_noise_weights_are_finite_for_any_exponent(exponent):
         assert weights[3] == 1.0 and weights[2] < 1e-30
     table = noise_table(counts, exponent)
     assert len(table) > 0 and table.max() < 4
+
+
+def expected_reference(h, w_out, rows, cols, weights, scale, q):
+    """sum_p w_p softplus(-z_p) + sum_a scale_a sum_n q_n softplus(z_an), float64."""
+    z = h.astype(np.float64) @ w_out.astype(np.float64).T
+    dense = scale @ (np.logaddexp(0, z) @ q)
+    return float(dense + weights @ np.logaddexp(0, -z[rows, cols]))
+
+
+def _expected_case(seed, b=4, n_words=9, d=5):
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((b, d)).astype(np.float32)
+    w_out = rng.standard_normal((n_words, d)).astype(np.float32)
+    pairs = [(r, c) for r in range(b) for c in rng.choice(n_words, 3, replace=False)]
+    rows = np.array([p[0] for p in pairs])
+    cols = np.array([p[1] for p in pairs], dtype=np.int32)
+    weights = rng.random(len(rows)).astype(np.float32) * 4
+    q = rng.random(n_words)
+    q /= q.sum()
+    scale = 5 * np.bincount(rows, weights=weights, minlength=b)
+    return h, w_out, rows, cols, weights, scale, q
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_count_weighted_step_matches_finite_differences(seed):
+    from skw2v._negative import expected_forward
+    from skw2v._parallel import Workspace
+
+    h, w_out, rows, cols, weights, scale, q = _expected_case(seed)
+    e = np.empty((len(h), len(w_out)), np.float32)
+    u_sq = np.einsum("ij,ij->i", w_out, w_out)
+    noise = (scale, q.astype(np.float32), (q * u_sq).astype(np.float32))
+    loss, grad_h, curvature, out_curv = expected_forward(h, w_out, e, rows, cols, weights, noise, Workspace())
+    reference = lambda hh, uu: expected_reference(hh, uu, rows, cols, weights, scale, q)
+    assert loss == pytest.approx(reference(h, w_out), rel=1e-5)
+    np.testing.assert_allclose(grad_h, finite_differences(lambda x: reference(x, w_out), h), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(e.T @ h, finite_differences(lambda x: reference(h, x), w_out), rtol=1e-4, atol=1e-4)
+    # The curvature bounds the Hessian of each row's loss in h_a (and of each
+    # output row's in u_n): sum of weights * s'(z) * |other side|^2.
+    z = h.astype(np.float64) @ w_out.astype(np.float64).T
+    spread = 1 / (1 + np.exp(-z)) / (1 + np.exp(z))
+    a = np.outer(scale, q)
+    a[rows, cols] += weights
+    for r in range(len(h)):
+        hessian = (w_out.T * (a[r] * spread[r])) @ w_out
+        assert np.linalg.eigvalsh(hessian).max() <= curvature[r] * (1 + 1e-4)
+        assert curvature[r] == pytest.approx(np.trace(hessian), rel=1e-4)
+    np.testing.assert_allclose(out_curv, (a * spread).T @ np.einsum("ij,ij->i", h, h), rtol=1e-4)
+
+
+def test_count_weighted_steps_stay_finite_at_extreme_logits():
+    from skw2v._negative import expected_forward
+    from skw2v._parallel import Workspace
+
+    h, w_out, rows, cols, weights, scale, q = _expected_case(0)
+    h *= 40  # logits far beyond float32's exp range
+    e = np.empty((len(h), len(w_out)), np.float32)
+    noise = (scale, q.astype(np.float32), q.astype(np.float32))
+    loss, grad_h, curvature, out_curv = expected_forward(h, w_out, e, rows, cols, weights, noise, Workspace())
+    assert np.isfinite([loss, *grad_h.ravel(), *curvature, *out_curv, *e.ravel()]).all()
+    assert loss == pytest.approx(expected_reference(h, w_out, rows, cols, weights, scale, q), rel=1e-5)

@@ -90,10 +90,10 @@ def test_summed_rows_are_the_same_with_either_kernel(monkeypatch):
     curvature = rng.random(200).astype(np.float32)
     pieces = [(centers, np.arange(200), grad)]
     w_fast = np.zeros((30, 6), dtype=np.float32)
-    *_, clipped = sgd.add_summed_rows(w_fast, pieces, 0.1, 0.5, Workspace(), curvature)
+    clipped = sgd.add_summed_rows(w_fast, pieces, 0.1, 0.5, Workspace(), curvature).n_clipped
     monkeypatch.setattr(sgd, "_COO_KERNEL", None)
     w_slow = np.zeros((30, 6), dtype=np.float32)
-    *_, clipped_slow = sgd.add_summed_rows(w_slow, pieces, 0.1, 0.5, Workspace(), curvature)
+    clipped_slow = sgd.add_summed_rows(w_slow, pieces, 0.1, 0.5, Workspace(), curvature).n_clipped
     assert clipped == clipped_slow > 0
     np.testing.assert_allclose(w_fast, w_slow, rtol=1e-6, atol=1e-7)
     assert np.linalg.norm(w_fast, axis=1).max() <= 0.5 * (1 + 1e-6)
@@ -114,7 +114,7 @@ def test_add_summed_rows_sums_pieces_per_row(with_curvature):
     curvature = rng.random(7) if with_curvature else None
     step = 0.3
     work = Workspace()
-    words, rank, factors, sums_sq, _ = sgd.add_summed_rows(
+    words, rank, factors, sums_sq, _, _ = sgd.add_summed_rows(
         matrix, pieces, step, np.inf, work, curvature
     )
     ids = np.concatenate([p[0] for p in pieces])
@@ -134,3 +134,16 @@ def test_add_summed_rows_sums_pieces_per_row(with_curvature):
     np.testing.assert_allclose(matrix, expected, rtol=1e-5, atol=1e-6)
     untouched = np.setdiff1d(np.arange(9), ids)
     np.testing.assert_array_equal(matrix[untouched], before[untouched].astype(np.float32))
+
+
+def test_unstable_rows_are_those_where_plain_sgd_would_diverge():
+    """A row is unstable when step * curvature exceeds 2 per occurrence."""
+    matrix = np.zeros((3, 2), np.float32)
+    ids = np.array([0, 0, 1, 2])
+    grads = np.ones((4, 2), np.float32)
+    curvature = np.array([1.0, 1.0, 3.0, 0.5])
+    occurrences = np.array([1.0, 1.0, 1.0, 0.1])
+    update = sgd.add_summed_rows(matrix, [(ids, np.arange(4), grads)], 1.0, np.inf, Workspace(),
+                                 curvature, occurrences)
+    # row 0: 2 / 2 = 1 per occurrence (stable); row 1: 3 (unstable); row 2: 0.5 / 0.1 = 5 (unstable)
+    assert update.n_unstable == 2 and update.n_clipped == 0

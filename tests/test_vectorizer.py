@@ -260,22 +260,44 @@ def test_grid_search_with_process_workers(topic_corpus):
 
 
 def test_grid_search_with_default_scorer_uses_score(topic_corpus):
+    """Without a scorer, GridSearchCV scores each held-out fold with score()."""
+    from sklearn.model_selection import KFold
+
     docs, _, _ = topic_corpus
-    search = GridSearchCV(SkipGramVectorizer(**{**FAST, "epochs": 2}), {"window": [1, 3]}, cv=2)
-    search.fit(docs)
-    assert np.all(search.cv_results_["mean_test_score"] < 0)
+    params = {**FAST, "epochs": 2}
+    folds = list(KFold(2).split(docs))
+    search = GridSearchCV(SkipGramVectorizer(**params), {"window": [1, 3]}, cv=folds).fit(docs)
+    for i, window in enumerate([1, 3]):
+        for k, (train, test) in enumerate(folds):
+            alone = SkipGramVectorizer(**{**params, "window": window}).fit([docs[j] for j in train])
+            expected = alone.score([docs[j] for j in test])
+            assert search.cv_results_[f"split{k}_test_score"][i] == pytest.approx(expected, rel=1e-12)
+    assert search.cv_results_["mean_test_score"][0] != search.cv_results_["mean_test_score"][1]
 
 
-def test_pipeline_memory_caches_the_vectorizer(topic_corpus, tmp_path):
+def test_pipeline_memory_caches_the_vectorizer(topic_corpus, tmp_path, monkeypatch):
+    """With Pipeline(memory=...), refitting with only the classifier changed
+    loads the fitted vectorizer from the cache instead of training again."""
     docs, labels, _ = topic_corpus
+    calls = []
+    original = SkipGramVectorizer._fit
+
+    def counting_fit(self, raw_documents):
+        calls.append(self.get_params()["window"])
+        return original(self, raw_documents)
+
+    monkeypatch.setattr(SkipGramVectorizer, "_fit", counting_fit)
     pipe = Pipeline(
         [("w2v", SkipGramVectorizer(**FAST)), ("clf", LogisticRegression(max_iter=300))],
         memory=str(tmp_path),
     )
     first = pipe.fit(docs, labels).named_steps["w2v"].word_vectors_.copy()
+    assert len(calls) == 1
     pipe.set_params(clf__C=0.5).fit(docs, labels)
+    assert len(calls) == 1  # the vectorizer came from the cache
     np.testing.assert_array_equal(pipe.named_steps["w2v"].word_vectors_, first)
-    assert any(tmp_path.rglob("*.pkl"))
+    pipe.set_params(w2v__window=2).fit(docs, labels)
+    assert calls == [5, 2]  # a changed vectorizer parameter trains again
 
 
 # -- inputs ------------------------------------------------------------------

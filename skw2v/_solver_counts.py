@@ -1,0 +1,51 @@
+"""``solver="counts"``: training over co-occurrence counts, whatever the corpus length.
+
+Both skip-gram losses depend on the corpus only through its window-weighted
+co-occurrence counts ``X`` (``_cooccurrence``): the corpus's softmax loss is
+``sum_c [N_c logsumexp(U v_c) - sum_j X_cj u_j . v_c]`` with ``N_c = sum_j
+X_cj``, and negative sampling's expected loss is ``sum_{c,j} X_cj
+softplus(-u_j . v_c) + K N_c sum_n q_n softplus(u_n . v_c)``. An epoch here is
+one pass over the distinct center words, each a batch row weighted by its
+counts, in a fresh random order: its cost is that of the objective on ``V``
+rows (for the softmax ``6 V^2 d`` operations), not of the corpus. Each row
+takes the step that sequential SGD over its occurrences would take on a
+locally quadratic loss (``_updates``), so ``learning_rate`` keeps its meaning
+of a per-occurrence step.
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._cooccurrence import count_batches
+from ._protocol import Solver
+
+
+class CountsSolver(Solver):
+    """Passes over the rows of the co-occurrence counts (``solver="counts"``).
+
+    Parameters
+    ----------
+    data : TrainingData
+        Its :meth:`~skw2v._protocol.TrainingData.cooccurrence` counts are used.
+    epochs : int
+        Passes over the counts.
+    learning_rate, min_learning_rate : float
+        The step decays linearly from the first to the second over all passes.
+    random_state : RandomState instance or int
+        The order of the rows in each pass.
+    """
+
+    unit = "words"
+    weighted = True
+
+    def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state):
+        super().__init__(
+            epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
+        )
+        self.counts = data.cooccurrence()
+        self.rows = np.flatnonzero(np.diff(self.counts.indptr))
+        self.rng = check_random_state(random_state)
+
+    def batches(self, epoch, batch_size, pool):
+        order = self.rows[self.rng.permutation(len(self.rows))]
+        yield from count_batches(self.counts, batch_size, order)

@@ -1,0 +1,279 @@
+"""Co-occurrence counting against direct loops, and the objectives on counts
+against the same objectives on the corpus."""
+
+import numpy as np
+import pytest
+
+import skw2v._cooccurrence as cooccurrence
+from skw2v._cooccurrence import (
+    count_batches,
+    count_pairs,
+    distance_weights,
+    subsampled_counts,
+    training_counts,
+)
+from skw2v._vocab import Corpus, keep_probabilities
+from skw2v._windows import context_pairs, training_positions
+
+
+def random_corpus(seed, n_words=7, lengths=(0, 1, 5, 12, 2, 30)):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, n_words, sum(lengths)).astype(np.int32)
+    return Corpus(ids, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
+def direct_counts(corpus, n_words, weights):
+    window = len(weights)
+    x = np.zeros((n_words, n_words))
+    for a, b in zip(corpus.indptr[:-1], corpus.indptr[1:]):
+        for i in range(a, b):
+            for k in range(max(a, i - window), min(b, i + window + 1)):
+                if k != i:
+                    x[corpus.ids[i], corpus.ids[k]] += weights[abs(i - k) - 1]
+    return x
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 1 << 18])
+@pytest.mark.parametrize("window, shrink", [(1, False), (3, True), (5, False)])
+def test_counts_equal_a_direct_loop_within_documents(monkeypatch, chunk, window, shrink):
+    monkeypatch.setattr(cooccurrence, "COUNT_CHUNK", chunk)
+    corpus = random_corpus(0)
+    weights = distance_weights(window, shrink)
+    counts = count_pairs(corpus, 7, weights)
+    expected = direct_counts(corpus, 7, weights)
+    np.testing.assert_allclose(counts.toarray(), expected, rtol=1e-6)
+    assert counts.dtype == np.float32 and counts.has_sorted_indices
+    np.testing.assert_array_equal(counts.toarray(), counts.toarray().T)
+
+
+def test_unit_counts_are_the_corpus_windows():
+    """Row c of the unit-weight counts holds the context words of every
+    occurrence of c: what context_pairs gives position by position."""
+    corpus = random_corpus(1)
+    counts = count_pairs(corpus, 7, distance_weights(3, False)).toarray()
+    positions = training_positions(corpus.indptr)
+    rows, cols, _ = context_pairs(positions, corpus.ids, corpus.indptr, 3)
+    expected = np.zeros((7, 7))
+    np.add.at(expected, (corpus.ids[positions[rows]], cols), 1)
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_distance_weights_are_the_expectation_of_window_shrinking():
+    """word2vec draws each center's window from 1..window: the mean of many
+    shrunk-window counts converges to the weighted count."""
+    corpus = random_corpus(2, n_words=5, lengths=(40, 25))
+    positions = training_positions(corpus.indptr)
+    rng = np.random.RandomState(0)
+    total = np.zeros((5, 5))
+    draws = 3000
+    for _ in range(draws):
+        reduced = rng.randint(1, 5, size=len(positions))
+        rows, cols, _ = context_pairs(positions, corpus.ids, corpus.indptr, 4, reduced)
+        np.add.at(total, (corpus.ids[positions[rows]], cols), 1)
+    expected = count_pairs(corpus, 5, distance_weights(4, True)).toarray()
+    np.testing.assert_allclose(distance_weights(4, True), [1, 0.75, 0.5, 0.25])
+    # Each entry is a mean of 3,000 draws of a sum of a few Bernoulli terms:
+    # standard error below 0.05 for these counts; allow 5 of them.
+    np.testing.assert_allclose(total / draws, expected, atol=0.25)
+
+
+def test_subsampled_counts_average_word2vec_draws():
+    """Each draw removes tokens before windows are formed (so windows reach
+    further); the mean over draws estimates the expectation."""
+    corpus = random_corpus(3, n_words=4, lengths=(300,))
+    keep = np.array([1.0, 0.5, 1.0, 0.2])
+    weights = distance_weights(2, False)
+    mean = subsampled_counts(corpus, 4, weights, keep, 400, 0).toarray()
+    rng = np.random.RandomState(0)
+    reference = np.zeros((4, 4))
+    for _ in range(400):
+        kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
+        reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
+    np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
+    # never-dropped words keep their mutual counts' order of magnitude; a
+    # half-dropped word's pairs shrink by about half or more
+    full = count_pairs(corpus, 4, weights).toarray()
+    assert mean[1, 1] < 0.6 * full[1, 1] and mean[0, 2] > 0.7 * full[0, 2]
+    # keep everything: one exact count, no randomness
+    np.testing.assert_array_equal(
+        subsampled_counts(corpus, 4, weights, np.ones(4), 4, 0).toarray(), full
+    )
+
+
+def test_training_counts_are_reproducible_and_symmetric():
+    corpus = random_corpus(4, n_words=6, lengths=(200, 100))
+    counts = np.bincount(corpus.ids, minlength=6)
+    args = dict(window=3, shrink_windows=True, sample=0.05)
+    a = training_counts(corpus.ids, corpus.indptr, counts, random_state=1, **args)
+    b = training_counts(corpus.ids, corpus.indptr, counts, random_state=1, **args)
+    c = training_counts(corpus.ids, corpus.indptr, counts, random_state=2, **args)
+    np.testing.assert_array_equal(a.toarray(), b.toarray())
+    assert not np.array_equal(a.toarray(), c.toarray())
+    np.testing.assert_allclose(a.toarray(), a.toarray().T)
+    assert keep_probabilities(counts, 0.05).min() < 1  # subsampling did happen
+
+
+def test_count_batches_cover_every_nonzero_row_once():
+    corpus = random_corpus(5, n_words=9)
+    counts = count_pairs(corpus, 9, distance_weights(2, True))
+    order = np.random.default_rng(0).permutation(np.flatnonzero(counts.getnnz(axis=1)))
+    seen = []
+    for batch, done, total in count_batches(counts, 3, order):
+        assert done == len(seen) and total == len(order)
+        seen += batch.centers.tolist()
+        dense = np.zeros((len(batch.centers), 9))
+        np.add.at(dense, (batch.rows, batch.cols), batch.weights)
+        np.testing.assert_allclose(dense, counts.toarray()[batch.centers], rtol=1e-6)
+        np.testing.assert_allclose(batch.n_contexts, dense.sum(axis=1), rtol=1e-6)
+        assert np.all(np.diff(batch.rows) >= 0)
+    assert seen == order.tolist()
+
+
+def test_expected_negative_loss_on_counts_is_the_corpus_expectation():
+    """Negative sampling's loss on counts is the expectation, over the noise
+    draws, of the loss that SGD over the same corpus's pairs minimises."""
+    from skw2v._negative import expected_forward, noise_weights
+    from skw2v._parallel import Workspace
+
+    corpus = random_corpus(6, n_words=6, lengths=(20, 15))
+    rng = np.random.default_rng(0)
+    w_in = rng.standard_normal((6, 4)).astype(np.float32)
+    w_out = rng.standard_normal((6, 4)).astype(np.float32)
+    word_counts = np.bincount(corpus.ids, minlength=6)
+    q = noise_weights(word_counts, 0.75)
+    q /= q.sum()
+    k = 5
+    # the corpus, pair by pair: the context's input vector predicts the
+    # center's output vector against k noise words drawn from q
+    positions = training_positions(corpus.indptr)
+    rows, cols, _ = context_pairs(positions, corpus.ids, corpus.indptr, 2)
+    centers = corpus.ids[positions[rows]]
+    z_pos = np.einsum("pd,pd->p", w_in[cols].astype(float), w_out[centers].astype(float))
+    z_noise = w_in[cols].astype(float) @ w_out.astype(float).T
+    expected = np.logaddexp(0, -z_pos).sum() + k * (np.logaddexp(0, z_noise) @ q).sum()
+    counts = count_pairs(corpus, 6, distance_weights(2, False))
+    total = 0.0
+    for batch, _, _ in count_batches(counts, 4):
+        e = np.empty((len(batch.centers), 6), np.float32)
+        u_sq = np.einsum("ij,ij->i", w_out, w_out)
+        noise = (k * batch.n_contexts, q.astype(np.float32), (q * u_sq).astype(np.float32))
+        loss, *_ = expected_forward(
+            w_in[batch.centers], w_out, e, batch.rows, batch.cols, batch.weights, noise, Workspace()
+        )
+        total += loss
+    assert total == pytest.approx(expected, rel=1e-5)
+
+
+# -- the spectral start ------------------------------------------------------
+
+
+def test_ppmi_against_its_definition():
+    from skw2v._spectral import ppmi
+
+    corpus = random_corpus(7, n_words=6, lengths=(80,))
+    counts = count_pairs(corpus, 6, distance_weights(3, True))
+    dense = counts.toarray().astype(np.float64)
+    context = dense.sum(axis=0) ** 0.75
+    context /= context.sum()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(dense) - np.log(dense.sum(axis=1, keepdims=True)) - np.log(context)
+    expected = np.where(pmi > 0, pmi, 0)
+    np.testing.assert_allclose(ppmi(counts).toarray(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_words, dim", [(6, 3), (6, 10), (2500, 8)])
+def test_spectral_vectors_factor_the_ppmi_matrix(n_words, dim):
+    """W C^T is the best rank-k approximation of PPMI (exact SVD for small
+    vocabularies, randomized above DENSE_SVD_WORDS); dimensions beyond the
+    vocabulary get word2vec's small random values."""
+    from skw2v._spectral import ppmi, spectral_vectors
+
+    corpus = random_corpus(8, n_words=n_words, lengths=(20_000,))
+    counts = count_pairs(corpus, n_words, distance_weights(2, False))
+    w_in, w_out = spectral_vectors(counts, dim, 0)
+    assert w_in.shape == w_out.shape == (n_words, dim) and w_in.dtype == np.float32
+    k = min(dim, n_words)
+    matrix = ppmi(counts).toarray().astype(np.float64)
+    s = np.linalg.svd(matrix, compute_uv=False)
+    error = np.linalg.norm(matrix - w_in[:, :k].astype(float) @ w_out[:, :k].T.astype(float))
+    best = np.sqrt((s[k:] ** 2).sum())
+    assert error <= best * 1.02 + 1e-4 * np.linalg.norm(matrix)
+    if dim > n_words:
+        assert np.abs(w_in[:, k:]).max() <= 0.5 / dim and not w_out[:, k:].any()
+    again = spectral_vectors(counts, dim, 0)
+    np.testing.assert_array_equal(again[0], w_in)
+
+
+# -- through the estimator ---------------------------------------------------
+
+FAST = dict(vector_size=20, min_count=1, epochs=3, sample=0, random_state=0)
+
+
+@pytest.mark.parametrize("loss", ["softmax", "negative"])
+@pytest.mark.parametrize("init", ["spectral"])
+def test_counts_solver_trains_each_loss(topic_corpus, loss, init):
+    from conftest import topic_separation
+
+    from skw2v import SkipGramVectorizer
+
+    docs, _, topics = topic_corpus
+    vectorizer = SkipGramVectorizer(**FAST, loss=loss, solver="counts", init=init).fit(docs)
+    gap, purity = topic_separation(vectorizer, topics)
+    assert np.isfinite(vectorizer.word_vectors_).all() and np.isfinite(vectorizer.context_vectors_).all()
+    assert vectorizer.loss_curve_[-1] < vectorizer.loss_curve_[0]
+    assert purity >= 0.9 and gap > 0.1
+    assert np.isfinite(vectorizer.score(docs[:20]))
+
+
+@pytest.mark.parametrize("loss", ["softmax", "negative"])
+def test_counts_solver_gives_the_same_bits_for_any_n_jobs(topic_corpus, loss):
+    from skw2v import SkipGramVectorizer
+
+    docs, _, _ = topic_corpus
+    params = dict(FAST, sample=1e-2, loss=loss, solver="counts", init="spectral")
+    one = SkipGramVectorizer(**params, n_jobs=1).fit(docs)
+    for n_jobs in (2, 3, None):
+        other = SkipGramVectorizer(**params, n_jobs=n_jobs).fit(docs)
+        np.testing.assert_array_equal(other.word_vectors_, one.word_vectors_)
+        np.testing.assert_array_equal(other.context_vectors_, one.context_vectors_)
+
+
+def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeypatch):
+    """Fits that differ only in vector_size, learning_rate, epochs, loss,
+    init or pooling tokenize and count once; window changes the counts."""
+    from skw2v import SkipGramVectorizer, _analyzer, _vectorizer
+
+    docs, _, _ = topic_corpus
+    calls = {"encode": 0, "count": 0}
+    encode, count = _analyzer.encode_documents, _vectorizer.training_counts
+
+    def counting_encode(*args, **kwargs):
+        calls["encode"] += 1
+        return encode(*args, **kwargs)
+
+    def counting_count(*args, **kwargs):
+        calls["count"] += 1
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(_vectorizer, "encode_documents", counting_encode)
+    monkeypatch.setattr(_vectorizer, "training_counts", counting_count)
+    base = dict(FAST, sample=1e-2, solver="counts", init="spectral", memory=str(tmp_path))
+    first = SkipGramVectorizer(**base).fit(docs)
+    assert calls == {"encode": 1, "count": 1}
+    for change in [{"vector_size": 10}, {"learning_rate": 0.1}, {"epochs": 1},
+                   {"loss": "negative"}, {"init": "random"}, {"pooling": "sif"}, {"n_jobs": 1}]:
+        SkipGramVectorizer(**{**base, **change}).fit(docs)
+    assert calls == {"encode": 1, "count": 1}
+    again = SkipGramVectorizer(**base).fit(docs)
+    np.testing.assert_array_equal(again.word_vectors_, first.word_vectors_)
+    SkipGramVectorizer(**{**base, "window": 2}).fit(docs)
+    assert calls == {"encode": 1, "count": 2}
+    SkipGramVectorizer(**{**base, "min_count": 2}).fit(docs)  # every word occurs twice:
+    assert calls == {"encode": 2, "count": 2}  # a new encoding, the same corpus and counts
+    SkipGramVectorizer(**{**base, "max_features": 50}).fit(docs)
+    assert calls == {"encode": 3, "count": 3}
+    # no cache: a generator cannot be hashed, a RandomState changes between fits
+    SkipGramVectorizer(**base).fit(d for d in docs)
+    assert calls == {"encode": 4, "count": 3}  # same corpus as the list's: counts cached
+    SkipGramVectorizer(**{**base, "random_state": np.random.RandomState(0)}).fit(docs)
+    assert calls == {"encode": 4, "count": 4}
