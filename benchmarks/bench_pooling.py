@@ -1,29 +1,34 @@
-"""Document pooling on two classification tasks, side by side in one run.
+"""Document features on three classification tasks, side by side in one run.
 
-10-fold cross-validated accuracy (stratified, shuffled with seed 0, the same
-folds for every row) of ``Pipeline(features, LogisticRegression())`` on the
-movie-review polarity sentences (Pang & Lee 2005) and the SMS spam collection,
-with these features:
+Part 1, all labels: 5-fold cross-validated accuracy (stratified, shuffled
+with seed 0, the same folds for every row) of ``features + classifier`` on BBC
+News (5 topics), movie-review polarity and SMS spam, the classifier being
+``LogisticRegressionCV(Cs=[0.1, 1, 10, 100], cv=3)`` for every feature type
+(so each gets its C tuned the same way), with these features:
 
-* ``TfidfVectorizer`` (default settings);
-* ``SkipGramVectorizer`` with each ``pooling`` (mean, max, tfidf, sif), vectors
-  trained inside each fold on its training part only;
-* gensim ``Word2Vec`` trained the same way (same tokens, same settings) and
-  pooled by the same code (mean, and the other poolings);
-* optionally (``--pretrained FILE``), ``SkipGramVectorizer`` fine-tuned from
-  word2vec-format vectors trained on a general corpus, e.g. by
-  ``python -m skw2v train ../shared/data/wiki30m.txt -o wiki.bin --binary``.
+* ``TfidfVectorizer()``;
+* ``SkipGramVectorizer`` for each (loss, solver) of ``CONFIGS``, vectors
+  trained inside each fold on its training part, with every pooling (mean,
+  max, tfidf, sif, scdv; one fit per fold and configuration: the vectorizer
+  is fitted with ``pooling="scdv"`` and the other poolings reuse its vectors).
 
-Word-vector settings (both libraries): skip-gram with negative sampling,
-vector_size 100, window 5, min_count 2, sample 1e-3, 10 epochs (small
-corpora), 2 threads; the classifier is ``LogisticRegression(C=C, max_iter=2000)``
-with ``C=10`` for the 100 dense word-vector features (``--C`` changes it) and
-the default ``C=1`` for the sparse TF-IDF features.
+Part 2, few labels (BBC News and polarity): 20% of the documents are held out
+for testing; ``SkipGramVectorizer`` (the best pooling of part 1's default
+configuration) and ``TfidfVectorizer`` are fitted once on all the texts,
+without labels, wrapped in ``sklearn.frozen.FrozenEstimator``, and a
+``GridSearchCV`` over C fits the classifier on 1%, 5%, 20% and 100% of the
+training labels (5 random stratified subsets each); the table gives the mean
+test accuracy.
+
+Also printed: ``transform``'s speed in tokens per second for every pooling.
+
+Word-vector settings: vector_size 100, window 5, min_count 2, sample 1e-3, 10
+epochs (small corpora), 2 threads.
 
 Usage::
 
     pip install ".[benchmarks]"
-    python benchmarks/bench_pooling.py [--data ../shared/data] [--pretrained wiki.bin]
+    python benchmarks/bench_pooling.py [--data ../shared/data] [--datasets bbc,polarity,sms]
 """
 
 import argparse
@@ -31,17 +36,19 @@ import os
 import time
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skw2v import SkipGramVectorizer
 
 DEFAULT_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
-POOLINGS = ["mean", "max", "tfidf", "sif"]
-WORD2VEC = dict(vector_size=100, window=5, min_count=2, sample=1e-3, epochs=10)
+POOLINGS = ["mean", "max", "tfidf", "sif", "scdv"]
+WORD2VEC = dict(vector_size=100, window=5, min_count=2, sample=1e-3, epochs=10, n_jobs=2, random_state=0)
+CONFIGS = [("softmax", "counts"), ("negative", "counts"), ("negative", "sgd")]
+FRACTIONS = [0.01, 0.05, 0.2, 1.0]
 
 
 def load_polarity(folder):
@@ -54,99 +61,139 @@ def load_polarity(folder):
     return documents, np.array(labels)
 
 
-def load_sms(folder):
+def load_labelled_tsv(path, positive=None):
     documents, labels = [], []
-    with open(os.path.join(folder, "SMSSpamCollection"), encoding="utf-8") as handle:
+    with open(path, encoding="utf-8") as handle:
         for line in handle:
             label, _, text = line.rstrip("\n").partition("\t")
             documents.append(text)
-            labels.append(int(label == "spam"))
+            labels.append(label if positive is None else int(label == positive))
     return documents, np.array(labels)
 
 
-class GensimVectorizer(TransformerMixin, BaseEstimator):
-    """gensim Word2Vec on SkipGramVectorizer's tokens, pooled by SkipGramVectorizer's code.
-
-    ``fit`` trains gensim on the documents; the fitted vectors are then handed
-    to a SkipGramVectorizer as ``initial_vectors`` with a vanishing learning
-    rate, so that tokenization, idf, SIF and pooling are exactly skw2v's and
-    only the vectors differ (a 1e-12 learning rate leaves them as gensim made them).
-    """
-
-    def __init__(self, pooling="mean"):
-        self.pooling = pooling
-
-    def fit(self, X, y=None):
-        from gensim.models import Word2Vec
-
-        from skw2v import WordVectors
-
-        analyze = SkipGramVectorizer().build_analyzer()
-        sentences = [analyze(doc) for doc in X]
-        model = Word2Vec(
-            sentences, sg=1, negative=5, hs=0, workers=2, seed=0,
-            vector_size=WORD2VEC["vector_size"], window=WORD2VEC["window"],
-            min_count=WORD2VEC["min_count"], sample=WORD2VEC["sample"],
-            epochs=WORD2VEC["epochs"],
-        )
-        vectors = WordVectors(model.wv.index_to_key, model.wv.vectors)
-        self.vectorizer_ = SkipGramVectorizer(
-            **dict(WORD2VEC, epochs=1), loss="negative", pooling=self.pooling,
-            initial_vectors=vectors, learning_rate=1e-12, min_learning_rate=0, random_state=0,
-        ).fit(X)
-        return self
-
-    def transform(self, X):
-        return self.vectorizer_.transform(X)
+LOADERS = {
+    "bbc": ("BBC News", lambda d: load_labelled_tsv(os.path.join(d, "bbc-news.tsv"))),
+    "polarity": ("movie-review polarity", load_polarity),
+    "sms": ("SMS spam", lambda d: load_labelled_tsv(os.path.join(d, "SMSSpamCollection"), "spam")),
+}
 
 
-def evaluate(name, features, documents, labels, folds, C):
-    pipeline = make_pipeline(features, LogisticRegression(C=C, max_iter=2000))
-    tic = time.perf_counter()
-    scores = cross_val_score(pipeline, documents, labels, cv=folds)
-    print(f"  {name:38s} {scores.mean():.4f} +- {scores.std():.4f}   "
-          f"({time.perf_counter() - tic:5.1f} s)", flush=True)
-    return scores.mean()
+def classifier():
+    return LogisticRegressionCV(Cs=[0.1, 1, 10, 100], cv=3, max_iter=3000)
+
+
+def cross_validate_vectors(loss, solver, documents, labels, folds):
+    """Accuracy of every pooling on every fold, one vectorizer fit per fold."""
+    scores = {p: [] for p in POOLINGS}
+    seconds = 0.0
+    for train, test in folds:
+        train_docs = [documents[i] for i in train]
+        test_docs = [documents[i] for i in test]
+        tic = time.perf_counter()
+        vectorizer = SkipGramVectorizer(**WORD2VEC, loss=loss, solver=solver, pooling="scdv")
+        vectorizer.fit(train_docs)
+        seconds += time.perf_counter() - tic
+        for pooling in POOLINGS:
+            vectorizer.set_params(pooling=pooling)
+            model = classifier().fit(vectorizer.transform(train_docs), labels[train])
+            scores[pooling].append(model.score(vectorizer.transform(test_docs), labels[test]))
+    return {p: np.array(s) for p, s in scores.items()}, seconds / len(folds)
+
+
+def cross_validate_tfidf(documents, labels, folds):
+    scores = []
+    for train, test in folds:
+        pipeline = make_pipeline(TfidfVectorizer(), classifier())
+        pipeline.fit([documents[i] for i in train], labels[train])
+        scores.append(pipeline.score([documents[i] for i in test], labels[test]))
+    return np.array(scores)
+
+
+def transform_speed(vectorizer, documents):
+    n_tokens = sum(len(vectorizer.build_analyzer()(d)) for d in documents)
+    speeds = {}
+    for pooling in POOLINGS:
+        vectorizer.set_params(pooling=pooling)
+        vectorizer.transform(documents[:10])  # fit the pooling from the statistics first
+        tic = time.perf_counter()
+        vectorizer.transform(documents)
+        speeds[pooling] = n_tokens / (time.perf_counter() - tic)
+    return n_tokens, speeds
+
+
+def learning_curve(features, documents, labels, train, test, repeats=5):
+    """Mean test accuracy of a frozen feature extractor + grid-searched C per label fraction."""
+    rows = {}
+    rng = np.random.RandomState(0)
+    frozen = FrozenEstimator(features)
+    for fraction in FRACTIONS:
+        accuracies = []
+        for _ in range(repeats if fraction < 1 else 1):
+            if fraction < 1:
+                chosen, _ = train_test_split(train, train_size=fraction, stratify=labels[train],
+                                             random_state=rng.randint(2**31))
+            else:
+                chosen = train
+            smallest = np.bincount(np.unique(labels[chosen], return_inverse=True)[1]).min()
+            search = GridSearchCV(
+                make_pipeline(frozen, LogisticRegression(max_iter=3000)),
+                {"logisticregression__C": [0.1, 1, 10, 100]},
+                cv=StratifiedKFold(max(2, min(3, smallest))),
+            )
+            search.fit([documents[i] for i in chosen], labels[chosen])
+            accuracies.append(search.score([documents[i] for i in test], labels[test]))
+        rows[fraction] = float(np.mean(accuracies))
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA, help="folder with rt-polarity.* and SMSSpamCollection")
-    parser.add_argument("--pretrained", help="word2vec-format vectors to fine-tune from (optional)")
-    parser.add_argument("--C", type=float, default=10.0, help="LogisticRegression C for word vectors")
-    parser.add_argument("--datasets", default="polarity,sms")
+    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--datasets", default="bbc,polarity,sms")
+    parser.add_argument("--curves", default="bbc,polarity", help="datasets for part 2")
     args = parser.parse_args()
-    try:
-        import gensim  # noqa: F401
-        have_gensim = True
-    except ImportError:
-        have_gensim = False
-        print("gensim is not installed: its rows are left out (pip install '.[benchmarks]').")
-    loaders = {"polarity": ("movie-review polarity", load_polarity), "sms": ("SMS spam", load_sms)}
+    best_pooling = {}
     for key in args.datasets.split(","):
-        title, load = loaders[key]
+        title, load = LOADERS[key]
         documents, labels = load(args.data)
-        folds = list(StratifiedKFold(10, shuffle=True, random_state=0).split(documents, labels))
-        print(f"\n== {title}: {len(documents):,} documents, 10-fold accuracy (mean +- std)")
-        evaluate("TfidfVectorizer", TfidfVectorizer(), documents, labels, folds, C=1.0)
-        for pooling in POOLINGS:
-            vectorizer = SkipGramVectorizer(
-                **WORD2VEC, loss="negative", pooling=pooling, n_jobs=2, random_state=0
-            )
-            evaluate(f"SkipGramVectorizer pooling={pooling}", vectorizer, documents, labels,
-                     folds, args.C)
-        if have_gensim:
-            for pooling in POOLINGS:
-                evaluate(f"gensim Word2Vec, pooling={pooling}", GensimVectorizer(pooling),
-                         documents, labels, folds, args.C)
-        if args.pretrained:
-            for pooling in POOLINGS:
-                vectorizer = SkipGramVectorizer(
-                    **WORD2VEC, loss="negative", pooling=pooling, n_jobs=2, random_state=0,
-                    initial_vectors=args.pretrained,
-                )
-                evaluate(f"skw2v fine-tuned, pooling={pooling}", vectorizer, documents, labels,
-                         folds, args.C)
+        folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(documents, labels))
+        print(f"\n== {title}: {len(documents):,} documents, 5-fold accuracy (mean +- std), all labels", flush=True)
+        tfidf = cross_validate_tfidf(documents, labels, folds)
+        print(f"  {'TfidfVectorizer':44s} {tfidf.mean():.4f} +- {tfidf.std():.4f}", flush=True)
+        best = (0.0, None)
+        for loss, solver in CONFIGS:
+            scores, seconds = cross_validate_vectors(loss, solver, documents, labels, folds)
+            for pooling, values in scores.items():
+                print(f"  {f'skw2v loss={loss} solver={solver} {pooling}':44s} "
+                      f"{values.mean():.4f} +- {values.std():.4f}", flush=True)
+                if (loss, solver) == CONFIGS[0] and values.mean() > best[0]:
+                    best = (values.mean(), pooling)
+            print(f"  ({loss}/{solver}: {seconds:.1f} s per fit)", flush=True)
+        best_pooling[key] = best[1]
+        print(f"  best skw2v pooling (default configuration): {best[1]}, {best[0]:.4f} "
+              f"against TF-IDF {tfidf.mean():.4f} ({best[0] - tfidf.mean():+.4f})")
+        vectorizer = SkipGramVectorizer(**WORD2VEC).fit(documents)
+        n_tokens, speeds = transform_speed(vectorizer, documents)
+        print(f"  transform speed over {n_tokens:,} tokens: " + ", ".join(
+            f"{p} {s:,.0f} tokens/s" for p, s in speeds.items()))
+    for key in args.curves.split(","):
+        title, load = LOADERS[key]
+        documents, labels = load(args.data)
+        index = np.arange(len(documents))
+        train, test = train_test_split(index, test_size=0.2, stratify=labels, random_state=0)
+        pooling = best_pooling.get(key, "scdv")
+        features = {
+            "TfidfVectorizer": TfidfVectorizer().fit(documents),
+            f"skw2v {pooling}": SkipGramVectorizer(**WORD2VEC, pooling=pooling).fit(documents),
+        }
+        print(f"\n== {title}: learning curve, features fitted on all {len(documents):,} texts "
+              f"(no labels), test accuracy on {len(test):,} held-out documents", flush=True)
+        print(f"  {'labels used':30s}" + "".join(f"{f:>10.0%}" for f in FRACTIONS))
+        curves = {name: learning_curve(f, documents, labels, train, test) for name, f in features.items()}
+        for name, row in curves.items():
+            print(f"  {name:30s}" + "".join(f"{row[f]:>10.4f}" for f in FRACTIONS), flush=True)
+        mine, theirs = curves[f"skw2v {pooling}"], curves["TfidfVectorizer"]
+        print(f"  {'difference':30s}" + "".join(f"{mine[f] - theirs[f]:>+10.4f}" for f in FRACTIONS))
 
 
 if __name__ == "__main__":

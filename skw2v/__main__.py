@@ -128,6 +128,29 @@ def _check_train_options(args):
             ) from None
 
 
+def _save_vocab(path, vectorizer):
+    """word2vec.c's vocabulary file: ``word count`` per line, in row order."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for word, count in zip(vectorizer.wv_.words, vectorizer.word_counts_.tolist()):
+            handle.write(f"{word} {count}\n")
+
+
+def _read_vocab(path):
+    """The words of a ``word count`` vocabulary file, in file order."""
+    words = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise ValueError(f"{path}, line {number}: expected 'word count', found {line.strip()[:60]!r}")
+            words.append(fields[0])
+    if not words:
+        raise ValueError(f"{path}: the vocabulary file is empty")
+    return words
+
+
 def run_train(args):
     _check_train_options(args)
     for path in args.corpus:
@@ -144,11 +167,18 @@ def run_train(args):
         if args.whitespace
         else dict(lowercase=not args.no_lowercase, token_pattern=args.token_pattern)
     )
+    vocabulary = _read_vocab(args.read_vocab) if args.read_vocab else None
     vectorizer = SkipGramVectorizer(
         vector_size=args.vector_size,
         window=args.window,
         loss=args.loss,
+        solver=args.solver,
+        init=args.init,
         negative=args.negative,
+        ns_exponent=args.ns_exponent,
+        shrink_windows=not args.no_shrink_windows,
+        vocabulary=vocabulary,
+        memory=args.memory,
         sample=args.sample,
         min_count=args.min_count,
         max_features=args.max_features,
@@ -159,13 +189,15 @@ def run_train(args):
         n_jobs=args.threads,
         random_state=args.seed,
         encoding=args.encoding,
-        verbose=0 if args.quiet else 2,
+        verbose=0 if args.quiet else 1,
         **tokenization,
     )
     tic = time.perf_counter()
     vectorizer.fit(documents)
     seconds = time.perf_counter() - tic
     vectorizer.save_word2vec_format(args.output, binary=args.binary)
+    if args.save_vocab:
+        _save_vocab(args.save_vocab, vectorizer)
     if not args.quiet:
         print(
             f"trained {len(vectorizer.vocabulary_):,} word vectors of size "
@@ -251,9 +283,15 @@ def build_parser():
         help="train word vectors on text files and save them in word2vec format",
         description="Train skip-gram word vectors on text files (one document per "
         "line; windows do not cross lines; lines over a million characters are cut "
-        "at whitespace) and write them in word2vec.c's format. "
-        "Defaults are word2vec.c's, so the loss is negative sampling (the "
-        "estimator's own default, the full softmax, suits small vocabularies).",
+        "at whitespace) and write them in word2vec.c's format.",
+        epilog="Defaults are SkipGramVectorizer's, except --loss: negative sampling, as "
+        "word2vec.c (the estimator's default is the full softmax). Unlike word2vec.c, "
+        "words are CountVectorizer's tokens (lower-cased, two or more word characters; "
+        "--whitespace splits on whitespace and keeps case, as word2vec.c does), each line "
+        "is a document (word2vec.c reads a stream cut every 1,000 words), and there is no "
+        "hierarchical softmax. Exit status: 0 on success, 1 for an error in the input or "
+        "the options' values (one line on standard error), 2 for a usage error "
+        "(argparse's message).",
     )
     train.add_argument("corpus", nargs="+", help="text file(s), one document per line; - reads standard input")
     train.add_argument("-o", "--output", required=True, help="vector file to write")
@@ -261,7 +299,11 @@ def build_parser():
     train.add_argument("--vector-size", "--size", type=int, default=defaults.vector_size, help="dimension (default %(default)s)")
     train.add_argument("--window", type=int, default=defaults.window, help="max context distance (default %(default)s)")
     train.add_argument("--loss", choices=["negative", "softmax"], default="negative", help="objective (default %(default)s)")
+    train.add_argument("--solver", choices=["sgd", "counts"], default=defaults.solver, help="SGD over the text, or training over co-occurrence counts (default %(default)s)")
+    train.add_argument("--init", choices=["random", "spectral"], default=defaults.init, help="starting vectors (default %(default)s)")
     train.add_argument("--negative", type=int, default=defaults.negative, help="noise words per context word (default %(default)s)")
+    train.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent, help="exponent of the noise distribution (default %(default)s)")
+    train.add_argument("--no-shrink-windows", action="store_true", help="use the full window for every center (word2vec shrinks it at random)")
     train.add_argument("--sample", type=float, default=defaults.sample, help="subsampling threshold, 0 disables (default %(default)s)")
     train.add_argument("--min-count", type=int, default=defaults.min_count, help="drop rarer words (default %(default)s)")
     train.add_argument("--max-features", type=int, default=None, help="keep only the most frequent words")
@@ -275,6 +317,9 @@ def build_parser():
     train.add_argument("--no-lowercase", action="store_true", help="keep case (with the default tokenizer)")
     train.add_argument("--token-pattern", default=defaults.token_pattern, help="token regular expression (default %(default)r)")
     train.add_argument("--encoding", default="utf-8", help="of the corpus files (default %(default)s)")
+    train.add_argument("--save-vocab", metavar="FILE", help="write the vocabulary, 'word count' per line (word2vec.c's -save-vocab)")
+    train.add_argument("--read-vocab", metavar="FILE", help="take the vocabulary from a 'word count' file (word2vec.c's -read-vocab); counts are recounted from the corpus")
+    train.add_argument("--memory", metavar="DIR", help="cache the encoded corpus and co-occurrence counts here (see the estimator's memory)")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress display")
 
     neighbors = sub.add_parser(

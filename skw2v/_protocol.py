@@ -38,10 +38,12 @@ class Batch(NamedTuple):
         Each center's ``C``: its number of pairs, or with ``weights`` the sum
         of its pairs' weights.
     weights : ndarray of float32, shape (P,), or None
-        None: each pair is one occurrence in the corpus. Otherwise the pairs'
-        co-occurrence counts, taken from a symmetric count matrix (so which
-        side of a pair is the center does not change the loss), and the
-        objective minimises the count-weighted (expected) loss.
+        None: each pair is one occurrence in the corpus (a word may be a
+        context of one center more than once). Otherwise the pairs'
+        co-occurrence counts, taken from a symmetric count matrix: each
+        (center, word) at most once, and which side of a pair is the center
+        does not change the loss. The objective then minimises the
+        count-weighted (expected) loss.
     """
 
     centers: np.ndarray

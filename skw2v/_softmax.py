@@ -116,7 +116,10 @@ def forward_block(h, w_out_aug, e, rows, cols, weights, n_contexts, logit_bound)
     w_out_aug : ndarray of float32, shape (V, d + 2)
         Output vectors in :func:`augment_output`'s layout.
     e : ndarray of float32, shape (b, V)
-        Buffer; receives ``exp(z - shift)``, which :func:`output_gradient` reads.
+        Buffer; receives ``exp(z - shift) - y s / C`` (``s`` the row sums of
+        the exponentials), so that ``(C / s) e`` is the rows' gradient with
+        respect to the logits, ``C p - y``, which :func:`output_gradient`
+        multiplies by the centers' vectors.
     rows, cols : ndarray of int
         Context pairs: block row and word id of each.
     weights : ndarray of float32 or None
@@ -152,40 +155,36 @@ def forward_block(h, w_out_aug, e, rows, cols, weights, n_contexts, logit_bound)
     grad_h = mean_w
     grad_h *= n_contexts[:, None]
     grad_h -= (pair_matrix(rows, cols, values, e.shape) @ w_out_aug)[:, :d]
+    # Fold the context counts into the exponentials: (C / s) e becomes C p - y.
+    np.subtract.at(e, (rows, cols), values / (inv_sums[rows] * n_contexts[rows]))
     return loss, grad_h, inv_sums, curvature
 
 
-def output_gradient(e_block, h_aug, h, start, rows, cols, weights):
-    """Output gradient and curvature for the words ``start:start + n``.
+def output_gradient(e_block, h_aug):
+    """Output gradient and curvature for a block of words.
 
     Parameters
     ----------
     e_block : ndarray of float32, shape (B, n)
-        The batch's exponentials for these words.
+        The batch's folded exponentials for these words (:func:`forward_block`).
     h_aug : ndarray of float32, shape (B, d + 1)
         ``[diag(C / s) H, C |h|^2 / s]`` (:func:`center_inputs`).
-    h : ndarray of float32, shape (B, d)
-        The centers' input vectors.
-    start : int
-        First word id of the block.
-    rows, cols, weights : ndarray
-        The batch's context pairs (all of them; those of other words are
-        skipped) and their counts (None: 1).
 
     Returns
     -------
     grad_curv : ndarray of float32, shape (n, d + 1)
         Columns ``:d`` hold ``sum_b (C_b p_bj - y_bj) h_b``, the gradient of
-        each word's output vector; column ``d`` holds
-        ``sum_b C_b p_bj |h_b|^2``, a bound on its curvature.
+        each word's output vector; column ``d`` holds ``sum_b (C_b p_bj -
+        y_bj) |h_b|^2``, to which :func:`pair_curvature` adds the pairs' part
+        to make the curvature bound ``sum_b C_b p_bj |h_b|^2``.
     """
-    n = e_block.shape[1]
-    grad_curv = e_block.T @ h_aug
-    mine = (cols >= start) & (cols < start + n)
-    values = _pair_values(None if weights is None else weights[mine], int(mine.sum()))
-    context = pair_matrix(cols[mine] - start, rows[mine], values, (n, len(h)))
-    grad_curv[:, :-1] -= context @ h
-    return grad_curv
+    return e_block.T @ h_aug
+
+
+def pair_curvature(rows, cols, weights, h_sq, n_words):
+    """``sum_b y_bj |h_b|^2`` for every word ``j``: the pairs' part of the outputs' curvature."""
+    values = h_sq[rows] if weights is None else weights * h_sq[rows]
+    return np.bincount(cols, weights=values, minlength=n_words)
 
 
 def center_inputs(h, n_contexts, inv_sums, squared=None):
@@ -291,6 +290,7 @@ class SoftmaxObjective(Objective):
         output_limit = MAX_LOGIT_STEP / max(h_norm, 1e-30)
         word_bounds = self._word_bounds
         n_word_blocks = len(word_bounds) - 1
+        positive_curvature = pair_curvature(rows, cols, weights, h_sq, len(w_out_aug))
 
         def phase2(task, work):
             if task == n_word_blocks:  # the centers' input rows
@@ -299,7 +299,8 @@ class SoftmaxObjective(Objective):
                     w_in, pieces, learning_rate, input_limit, work, curvature, n_contexts
                 )
             v0, v1 = word_bounds[task], word_bounds[task + 1]
-            grad_curv = output_gradient(e[:b, v0:v1], h_aug, h, v0, rows, cols, weights)
+            grad_curv = output_gradient(e[:b, v0:v1], h_aug)
+            grad_curv[:, -1] += positive_curvature[v0:v1]
             return update_outputs(w_out_aug, v0, grad_curv, learning_rate, output_limit)
 
         *outputs, inputs = pool.map(phase2, n_word_blocks + 1)

@@ -117,7 +117,7 @@ class SkipGramVectorizer(
         whose cost does not grow with the vocabulary: the choice for large
         corpora and vocabularies.
 
-    solver : {"sgd", "counts"}, default="sgd"
+    solver : {"counts", "sgd"}, default="counts"
         How ``loss`` is minimised. ``"sgd"``: word2vec's SGD over the corpus
         positions, ``epochs`` passes over the text. ``"counts"``: one pass
         over the corpus counts its window-weighted co-occurrences (with
@@ -127,7 +127,7 @@ class SkipGramVectorizer(
         distinct center word once, weighted by its counts, so the training
         time does not grow with the corpus (see the User Guide).
 
-    init : {"random", "spectral"}, default="random"
+    init : {"spectral", "random"}, default="spectral"
         Starting vectors. ``"random"``: word2vec's (inputs uniform in
         ``+-0.5 / vector_size``, outputs zero). ``"spectral"``: the truncated
         SVD of the positive PMI matrix of the co-occurrence counts (Levy and
@@ -138,15 +138,17 @@ class SkipGramVectorizer(
         either start for the words they know.
 
     memory : str or joblib.Memory, default=None
-        Cache of the encoded corpus and the co-occurrence counts, as
-        ``AgglomerativeClustering(memory=...)``: fits that differ only in
-        ``vector_size``, ``learning_rate``, ``epochs``, ``loss``, ``init``,
-        pooling or ``n_jobs`` reuse them (a grid search over those then
-        tokenizes and counts each fold once). A path names the cache's
-        folder. The corpus is cached when ``X`` is a list, tuple or array of
-        strings with ``input="content"`` and the tokenization parameters can
-        be pickled; the counts when ``random_state`` is an int (or
-        ``sample=0``).
+        Cache of the encoded corpus, the co-occurrence counts and the
+        spectral start, as ``AgglomerativeClustering(memory=...)``: fits that
+        differ only in ``vector_size``, ``learning_rate``, ``epochs``,
+        ``loss``, ``init``, pooling or ``n_jobs`` reuse the corpus and the
+        counts (a grid search over those tokenizes and counts each fold
+        once), and those differing only in the rate, ``epochs`` or ``loss``
+        also the spectral start. A path names the cache's folder. The corpus
+        is cached when ``X`` is a list, tuple or array of strings with
+        ``input="content"`` and the tokenization parameters can be pickled;
+        the counts and the start when ``random_state`` is an int (the counts
+        also with ``sample=0``).
 
     negative : int, default=5
         Noise words per context word with ``loss="negative"`` (word2vec's
@@ -406,8 +408,8 @@ class SkipGramVectorizer(
         min_count=5,
         max_features=None,
         loss="softmax",
-        solver="sgd",
-        init="random",
+        solver="counts",
+        init="spectral",
         memory=None,
         negative=5,
         ns_exponent=0.75,
@@ -525,14 +527,17 @@ class SkipGramVectorizer(
             words, word_counts, corpus = self._training_corpus(raw_documents, memory)
         report.stage("tokenization and vocabulary", time.perf_counter() - tic)
         rng = check_random_state(self.random_state)
-        # Drawn first, so that fits differing only in later draws share the counts.
-        count_seed = rng.randint(np.iinfo(np.int32).max)
+        # Drawn first, so that fits differing only in later draws share the
+        # cached counts and spectral start.
+        count_seed, spectral_seed = (int(x) for x in rng.randint(np.iinfo(np.int32).max, size=2))
         data = TrainingData(
             corpus, word_counts,
             lambda: self._training_counts(memory, corpus, word_counts, count_seed, report),
         )
         n_words, dim = len(words), self.vector_size
-        w_in, w_out, n_initialized = self._starting_vectors(data, words, rng, report, partial)
+        w_in, w_out, n_initialized = self._starting_vectors(
+            data, words, rng, report, partial, memory, spectral_seed
+        )
         objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
         batch_size = (
             objective_class.default_batch_size if self.batch_size == "auto" else self.batch_size
@@ -633,7 +638,7 @@ class SkipGramVectorizer(
         report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
         return counts
 
-    def _starting_vectors(self, data, words, rng, report, partial):
+    def _starting_vectors(self, data, words, rng, report, partial, memory, spectral_seed):
         """``(w_in, w_out or None, n_initialized)``: the fitted vectors when training
         continues (``partial_fit``, ``warm_start``), else ``init`` and ``initial_vectors``."""
         n_words, dim = len(words), self.vector_size
@@ -652,7 +657,9 @@ class SkipGramVectorizer(
         if self.init == "spectral":
             counts = data.cooccurrence()
             tic = time.perf_counter()
-            w_in, w_out = spectral_vectors(counts, dim, rng)
+            reproducible = isinstance(self.random_state, Integral)
+            start = memory.cache(spectral_vectors) if reproducible else spectral_vectors
+            w_in, w_out = start(counts, dim, spectral_seed)
             report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
         else:
             w_in = random_input_vectors(n_words, dim, rng)

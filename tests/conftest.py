@@ -45,7 +45,9 @@ def softmax_gradients(h, w_out, rows, cols, n_contexts, weights=None):
     Runs skw2v._softmax's training code on one block and returns
     ``(loss, grad_h, grad_w_out)`` with ``grad_w_out`` of shape (V, d).
     """
-    from skw2v._softmax import augment_output, center_inputs, forward_block, max_row_norm, output_gradient
+    from skw2v._softmax import (
+        augment_output, center_inputs, forward_block, max_row_norm, output_gradient, pair_curvature,
+    )
 
     h = np.asarray(h, dtype=np.float32)
     w_out_aug = augment_output(w_out)
@@ -53,7 +55,8 @@ def softmax_gradients(h, w_out, rows, cols, n_contexts, weights=None):
     e = np.empty((len(h), len(w_out_aug)), dtype=np.float32)
     bound = max_row_norm(h) * max_row_norm(w_out_aug[:, :-2])
     loss, grad_h, inv_sums, _ = forward_block(h, w_out_aug, e, rows, cols, weights, n_contexts, bound)
-    grad_curv = output_gradient(e, center_inputs(h, n_contexts, inv_sums), h, 0, rows, cols, weights)
+    grad_curv = output_gradient(e, center_inputs(h, n_contexts, inv_sums))
+    grad_curv[:, -1] += pair_curvature(rows, cols, weights, np.einsum("ij,ij->i", h, h), len(w_out))
     return loss, grad_h, grad_curv[:, :-1]
 
 

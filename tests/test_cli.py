@@ -124,3 +124,42 @@ def test_line_reader_cuts_huge_lines_without_losing_words(tmp_path):
     assert " ".join(documents[2:-1]).split() == words
     assert all(len(d) <= 100 for d in documents)
     assert list(_LineDocuments([str(path)], "utf-8", max_chars=100)) == documents  # re-iterable
+
+
+def test_vocabulary_files_round_trip(corpus_file, tmp_path, capsys):
+    """--save-vocab writes word2vec.c's 'word count' lines; --read-vocab fixes
+    the vocabulary to them (in order), counting them in the corpus again."""
+    vocab = tmp_path / "vocab.txt"
+    first = tmp_path / "a.txt"
+    assert main(["train", str(corpus_file), "-o", str(first), "--min-count", "1", "--size", "8",
+                 "--iter", "1", "--save-vocab", str(vocab), "-q"]) == 0
+    lines = vocab.read_text(encoding="utf-8").splitlines()
+    words = [line.split()[0] for line in lines]
+    counts = [int(line.split()[1]) for line in lines]
+    assert words == load_word2vec_format(first).words and counts == sorted(counts, reverse=True)
+    text = corpus_file.read_text(encoding="utf-8").split()
+    assert counts[0] == text.count(words[0])
+    kept = tmp_path / "kept.txt"
+    kept.write_text("\n".join(reversed(lines[:30])) + "\n", encoding="utf-8")
+    second = tmp_path / "b.txt"
+    again = tmp_path / "again.txt"
+    assert main(["train", str(corpus_file), "-o", str(second), "--size", "8", "--iter", "1",
+                 "--read-vocab", str(kept), "--save-vocab", str(again), "-q"]) == 0
+    assert load_word2vec_format(second).words == list(reversed(words[:30]))
+    assert again.read_text(encoding="utf-8").splitlines() == list(reversed(lines[:30]))
+    kept.write_text("word\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", str(corpus_file), "-o", str(second), "--read-vocab", str(kept)])
+    assert exit_info.value.code == 1 and "line 1: expected 'word count'" in capsys.readouterr().err
+
+
+def test_every_applicable_estimator_parameter_has_an_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # the epilog is wrapped
+    for option in ("--ns-exponent", "--no-shrink-windows", "--solver", "--init", "--save-vocab",
+                   "--read-vocab", "--memory", "--min-learning-rate", "--batch-size", "--max-features"):
+        assert option in text
+    # the epilog says where the defaults differ, and what the exit statuses mean
+    assert "except --loss: negative sampling" in text and "CountVectorizer's tokens" in text
+    assert "2 for a usage error" in text

@@ -204,3 +204,79 @@ def test_fine_tuning_beats_training_from_scratch_on_a_small_corpus(topic_corpus)
     scratch_gap, _ = topic_separation(scratch, topics)
     tuned_gap, _ = topic_separation(tuned, topics)
     assert tuned_gap > 0.6 and tuned_gap > scratch_gap + 0.4
+
+
+# -- SCDV --------------------------------------------------------------------------
+
+
+def scdv_direct(vectorizer, train_documents, documents, n_clusters, sparsity):
+    """SCDV by its definition, document by document, in float64."""
+    from sklearn.mixture import GaussianMixture
+
+    vectors = vectorizer.word_vectors_.astype(np.float64)
+    mixture = GaussianMixture(n_clusters, covariance_type="tied", max_iter=100,
+                              random_state=vectorizer.random_state).fit(vectors)
+    probabilities = mixture.predict_proba(vectors)
+    probabilities[probabilities < 1e-3] = 0
+
+    def unit_sum(document):
+        total = np.zeros(n_clusters * vectors.shape[1])
+        for row in known_tokens(vectorizer, document):
+            total += vectorizer.idf_[row] * np.kron(probabilities[row], vectors[row])
+        length = np.linalg.norm(total)
+        return total / length if length > 0 else total
+
+    train = np.array([unit_sum(d) for d in train_documents])
+    threshold = sparsity * (np.abs(np.minimum(train.min(axis=1), 0)).mean()
+                            + np.abs(np.maximum(train.max(axis=1), 0)).mean()) / 2
+    out = np.array([unit_sum(d) for d in documents])
+    out[np.abs(out) < threshold] = 0
+    return out
+
+
+@pytest.mark.parametrize("n_clusters, sparsity", [(1, 0.0), (3, 0.04), (3, 0.3)])
+def test_scdv_matches_its_definition(topic_corpus, n_clusters, sparsity):
+    import scipy.sparse as sp
+
+    docs, _, _ = topic_corpus
+    params = dict(TINY, vector_size=5, pooling="scdv", scdv_clusters=n_clusters, scdv_sparsity=sparsity)
+    vectorizer = SkipGramVectorizer(**params).fit(docs[:80])
+    queries = docs[80:100] + ["", "nothing known here"]
+    result = vectorizer.transform(queries)
+    assert sp.isspmatrix_csr(result) and result.dtype == np.float32
+    assert result.shape == (len(queries), n_clusters * 5)
+    expected = scdv_direct(vectorizer, docs[:80], queries, n_clusters, sparsity)
+    np.testing.assert_allclose(result.toarray(), expected, rtol=1e-4, atol=1e-5)
+    assert result[-2:].nnz == 0 and np.isfinite(result.data).all()  # empty and unknown: zero rows
+    if sparsity >= 0.3:
+        assert result.nnz < 0.7 * (result.shape[0] - 2) * result.shape[1]
+
+
+def test_scdv_names_pickles_and_tunes(topic_corpus):
+    import pickle
+
+    docs, labels, _ = topic_corpus
+    vectorizer = SkipGramVectorizer(**TINY, pooling="scdv", scdv_clusters=4).fit(docs[:100])
+    names = vectorizer.get_feature_names_out()
+    assert len(names) == 4 * 6 and names[0] == "skipgramvectorizer_c0_d0" and names[7] == "skipgramvectorizer_c1_d1"
+    restored = pickle.loads(pickle.dumps(vectorizer))
+    assert (restored.transform(docs[100:120]) != vectorizer.transform(docs[100:120])).nnz == 0
+    search = GridSearchCV(
+        make_pipeline(SkipGramVectorizer(**TINY, pooling="scdv"), LogisticRegression(max_iter=500)),
+        {"skipgramvectorizer__scdv_clusters": [2, 4], "skipgramvectorizer__scdv_sparsity": [0.0, 0.04]},
+        cv=2,
+    ).fit(docs[:160], labels[:160])
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_score_ > 0.8
+
+
+def test_scdv_chosen_after_fit_asks_for_a_refit(tiny):
+    from sklearn.base import clone
+
+    fitted = clone(tiny).fit(TRAIN)
+    fitted.set_params(pooling="sif")
+    assert fitted.transform(TEST).shape == (4, 6)  # fitted from the stored statistics
+    fitted.set_params(pooling="scdv")
+    with pytest.raises(ValueError, match="fit the vectorizer with pooling='scdv'"):
+        fitted.transform(TEST)

@@ -73,8 +73,8 @@ def test_a_new_objective_is_one_class_and_one_registry_entry(monkeypatch, topic_
     constraints = dict(SkipGramVectorizer._parameter_constraints)
     constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
     monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
-    params = dict(loss="logistic", vector_size=16, min_count=1, sample=0, epochs=3,
-                  learning_rate=0.05, random_state=0)
+    params = dict(loss="logistic", solver="sgd", init="random", vector_size=16, min_count=1,
+                  sample=0, epochs=3, learning_rate=0.05, random_state=0)
     one = SkipGramVectorizer(**params, n_jobs=1).fit(docs)
     two = SkipGramVectorizer(**params, n_jobs=2).fit(docs)
     np.testing.assert_array_equal(one.word_vectors_, two.word_vectors_)
@@ -143,3 +143,17 @@ def test_training_data_counts_pairs_once():
     assert data.cooccurrence() == data.cooccurrence() == "counts" and len(calls) == 1
     with pytest.raises(ValueError, match="no co-occurrence counts"):
         TrainingData(None, np.ones(3)).cooccurrence()
+
+
+def test_an_objective_without_weighted_steps_says_so_with_the_counts_solver(monkeypatch, topic_corpus):
+    from sklearn.utils._param_validation import StrOptions
+
+    from skw2v import _registry, _vectorizer
+
+    docs, _, _ = topic_corpus
+    monkeypatch.setitem(_registry.OBJECTIVES, "logistic", LogisticObjective)
+    constraints = dict(SkipGramVectorizer._parameter_constraints)
+    constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
+    monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+    with pytest.raises(ValueError, match="LogisticObjective cannot train from co-occurrence counts"):
+        SkipGramVectorizer(loss="logistic", min_count=1).fit(docs)

@@ -188,3 +188,25 @@ def test_batch_buffer_is_bounded_for_large_vocabularies(monkeypatch):
         curve, w_in, objective = toy_training(SoftmaxObjective, pool, epochs=1)
     assert objective.max_batch == 3
     assert np.isfinite(curve).all() and np.isfinite(w_in).all()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_output_curvature_is_the_probability_weighted_norm(weighted):
+    """Column d of the output gradient block, plus the pairs' part, is each
+    word's curvature bound sum_b C_b p_bj |h_b|^2, with the context counts
+    folded into the exponentials or not."""
+    from skw2v._softmax import center_inputs, output_gradient, pair_curvature
+
+    h, w_out, rows, cols, n_ctx = random_batch(6)
+    weights = np.random.default_rng(0).random(len(rows)).astype(np.float32) * 3 if weighted else None
+    if weighted:
+        n_ctx = np.bincount(rows, weights=weights, minlength=len(h)).astype(np.float32)
+    e = np.empty((len(h), len(w_out)), np.float32)
+    _, _, inv_sums, _ = forward_block(h, augment_output(w_out), e, rows, cols, weights, n_ctx, 0.0)
+    h_sq = np.einsum("ij,ij->i", h, h)
+    curvature = output_gradient(e, center_inputs(h, n_ctx, inv_sums))[:, -1]
+    curvature = curvature + pair_curvature(rows, cols, weights, h_sq, len(w_out))
+    z = h.astype(np.float64) @ w_out.astype(np.float64).T
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(curvature, (n_ctx[:, None] * p * h_sq[:, None]).sum(axis=0), rtol=1e-4, atol=1e-6)
