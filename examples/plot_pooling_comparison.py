@@ -5,15 +5,18 @@ Document features: pooled word vectors against TF-IDF
 
 :class:`~skw2v.SkipGramVectorizer` turns a document into one vector by
 pooling its words' vectors: their mean, element-wise max, idf-weighted mean,
-or SIF (smooth inverse frequency weights with the first principal component
-removed). Each is compared here with ``TfidfVectorizer`` features in front of
+SIF (smooth inverse frequency weights with the first principal component
+removed) or SCDV (sparse composite document vectors: one idf-weighted copy
+of each word's vector per soft cluster of the vocabulary). Each is compared here with ``TfidfVectorizer`` features in front of
 the same classifier, by cross-validated accuracy. Everything the poolings
 learn (idf, frequencies, the SIF component) is fitted on the training folds.
 
 Which features win depends on the data: TF-IDF is strong when a few words
 decide the label and there is plenty of labelled text; word vectors help when
-documents are short and share few exact words. ``benchmarks/bench_pooling.py``
-runs the same comparison on movie-review polarity and SMS spam.
+documents are short and share few exact words, or when labels are few and
+the vectors can learn from more text than the labels cover (see the few-labels
+example). ``benchmarks/bench_pooling.py`` runs the same comparison on BBC
+News, movie-review polarity and SMS spam.
 """
 
 # %%
@@ -25,16 +28,16 @@ from sklearn.pipeline import make_pipeline
 from skw2v import SkipGramVectorizer
 from skw2v.datasets import load_example_corpus
 
-documents, labels, _, description = load_example_corpus(n_documents=300)
+documents, labels, _, description = load_example_corpus(n_documents=1000)
 documents, labels = documents[:1000], labels[:1000]  # a real corpus: its first 1000
 print(description, "-", len(documents), "documents")
 folds = StratifiedKFold(5, shuffle=True, random_state=0)
 
 features = {"TF-IDF": TfidfVectorizer()}
-for pooling in ["mean", "max", "tfidf", "sif"]:
+for pooling in ["mean", "max", "tfidf", "sif", "scdv"]:
     features[pooling] = SkipGramVectorizer(
         vector_size=50, min_count=2, max_features=3000, pooling=pooling, norm="l2",
-        random_state=0,
+        scdv_clusters=10, random_state=0,
     )
 results = {}
 for name, vectorizer in features.items():

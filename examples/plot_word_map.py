@@ -11,7 +11,8 @@ lists nearest neighbours by cosine similarity.
 
 The corpus comes from :func:`skw2v.datasets.load_example_corpus`: a file named
 by ``SKW2V_EXAMPLE_DATA``, or 20 newsgroups from scikit-learn's local cache,
-or else a generated corpus whose topics are known.
+or else the paragraphs of Python's documentation that ship with skw2v, each
+labelled with the topic of the module it documents.
 """
 
 # %%
@@ -22,7 +23,7 @@ import numpy as np
 from skw2v import SkipGramVectorizer
 from skw2v.datasets import load_example_corpus
 
-documents, labels, probes, description = load_example_corpus(n_documents=800)
+documents, labels, probes, description = load_example_corpus(n_documents=1500)
 documents, labels = documents[:1500], labels[:1500]
 vectorizer = SkipGramVectorizer(
     vector_size=50, min_count=3, max_features=3000, random_state=0

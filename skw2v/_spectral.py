@@ -22,7 +22,7 @@ CONTEXT_EXPONENT = 0.75
 #: Power iterations of the randomized SVD.
 POWER_ITERATIONS = 5
 #: At or below this many words the SVD is computed exactly (dense).
-DENSE_SVD_WORDS = 2000
+DENSE_SVD_WORDS = 500
 
 
 def ppmi(counts, context_exponent=CONTEXT_EXPONENT):

@@ -8,7 +8,6 @@ no numeric work itself.
 """
 
 import os
-import pickle
 import time
 import warnings
 from numbers import Integral, Real
@@ -20,36 +19,21 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, encode_documents, iter_token_lists
-from ._cooccurrence import training_counts
-from ._initialization import copy_pretrained, random_input_vectors, read_initial_vectors
+from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists
+from ._fitting import corpus_statistics, cooccurrence, starting_vectors, train_vectors, training_corpus
 from ._parallel import Pool, effective_n_threads
-from ._pooling import WordStatistics, document_frequencies, gram_component, sif_gram, smooth_idf
+from ._pooling import WordStatistics
 from ._progress import Progress
-from ._protocol import TrainingData, train
+from ._protocol import TrainingData
 from ._registry import OBJECTIVES, POOLINGS, SOLVERS
 from ._softmax import log_likelihood
-from ._spectral import spectral_vectors
 from ._vocab import check_vocabulary, encode
 from ._wordvectors import WordVectors, WordVectorsMixin
-
-
-#: Warn when more than this share of the input rows' updates were unstable.
-UNSTABLE_WARNING = 0.4
-
-
-def _picklable(value):
-    try:
-        pickle.dumps(value)
-    except Exception:  # noqa: BLE001 - any failure means "do not cache"
-        return False
-    return True
 
 
 class SkipGramVectorizer(
@@ -77,14 +61,11 @@ class SkipGramVectorizer(
         (word2vec's ``-window``).
 
     learning_rate : float, default=0.025
-        Initial SGD step (word2vec's ``-alpha``), decayed linearly to
-        ``min_learning_rate`` over all epochs. It is the step of one center
-        word's update, as in word2vec's sequential SGD; a minibatch gives each
-        row the step that the sequential updates of its examples would take
-        (see the User Guide), so the same value trains alike for any
-        ``batch_size``. Far too large values degrade the vectors; should
-        training ever produce a non-finite loss, ``fit`` raises a
-        ``ValueError`` naming this parameter.
+        Initial step (word2vec's ``-alpha``), decayed linearly to
+        ``min_learning_rate`` over all epochs: the step of one occurrence, as
+        in word2vec's sequential SGD, whatever the batch size (see the User
+        Guide). Far too large values warn (``ConvergenceWarning``) and never
+        give NaN; a non-finite loss would raise a ``ValueError`` naming it.
 
     min_learning_rate : float, default=0.0001
         Final SGD step (gensim's ``min_alpha``). Must not exceed ``learning_rate``.
@@ -93,12 +74,9 @@ class SkipGramVectorizer(
         Passes over the corpus (word2vec's ``-iter``).
 
     batch_size : int or "auto", default="auto"
-        Center words per minibatch. ``"auto"`` takes the objective's default
-        (1024 for the softmax, 2048 for negative sampling; see the User
-        Guide). Larger batches use the BLAS better and, thanks to the update
-        rule behind ``learning_rate``, train about as well. With
-        vocabularies so large that the softmax's (batch, n_words) float32
-        buffer would exceed 256 MB, the batch is reduced to fit.
+        Centers per step; ``"auto"`` takes the objective's default (1024
+        for the softmax, 2048 for negative sampling). Reduced to fit the
+        softmax's (batch, n_words) buffer in 256 MB.
 
     min_count : int, default=5
         Ignore words with fewer total occurrences (word2vec's ``-min-count``).
@@ -110,45 +88,29 @@ class SkipGramVectorizer(
         proportional to the vocabulary size, so this is the main speed knob.
 
     loss : {"softmax", "negative"}, default="softmax"
-        Training objective. ``"softmax"``: the exact full softmax over the
-        vocabulary, one per center shared by its window (cost proportional to
-        the vocabulary size). ``"negative"``: skip-gram with negative sampling
-        (Mikolov et al. 2013b; word2vec's ``-negative``, gensim's ``sg=1``),
-        whose cost does not grow with the vocabulary: the choice for large
-        corpora and vocabularies.
+        ``"softmax"``: the exact full softmax over the vocabulary, one per
+        center shared by its window. ``"negative"``: negative sampling
+        (Mikolov et al. 2013b; gensim's ``sg=1``).
 
     solver : {"counts", "sgd"}, default="counts"
-        How ``loss`` is minimised. ``"sgd"``: word2vec's SGD over the corpus
-        positions, ``epochs`` passes over the text. ``"counts"``: one pass
-        over the corpus counts its window-weighted co-occurrences (with
-        ``window``, ``shrink_windows`` as expected weights and ``sample``
-        as word2vec's subsampling, averaged over four draws from
-        ``random_state``); then each of ``epochs`` passes trains every
-        distinct center word once, weighted by its counts, so the training
-        time does not grow with the corpus (see the User Guide).
+        ``"counts"``: count the window-weighted co-occurrences once, then
+        train each distinct center word once per epoch, weighted by its
+        counts, so the training time does not grow with the corpus.
+        ``"sgd"``: word2vec's SGD over the corpus positions. See the User
+        Guide for how the other parameters map.
 
     init : {"spectral", "random"}, default="spectral"
-        Starting vectors. ``"random"``: word2vec's (inputs uniform in
-        ``+-0.5 / vector_size``, outputs zero). ``"spectral"``: the truncated
-        SVD of the positive PMI matrix of the co-occurrence counts (Levy and
-        Goldberg 2014), ``U S^(1/2)`` for the inputs and ``V S^(1/2)`` for
-        the outputs, in the spirit of ``NMF(init="nndsvd")``; it approximates
-        the optimum of negative sampling's objective and gives either
-        solver a start close to good vectors. ``initial_vectors`` replace
-        either start for the words they know.
+        ``"spectral"``: inputs ``U S^(1/2)`` and outputs ``V S^(1/2)`` from
+        the truncated SVD of the co-occurrences' positive PMI (Levy and
+        Goldberg 2014), which approximates negative sampling's optimum.
+        ``"random"``: word2vec's start. ``initial_vectors`` replace either.
 
     memory : str or joblib.Memory, default=None
-        Cache of the encoded corpus, the co-occurrence counts and the
-        spectral start, as ``AgglomerativeClustering(memory=...)``: fits that
-        differ only in ``vector_size``, ``learning_rate``, ``epochs``,
-        ``loss``, ``init``, pooling or ``n_jobs`` reuse the corpus and the
-        counts (a grid search over those tokenizes and counts each fold
-        once), and those differing only in the rate, ``epochs`` or ``loss``
-        also the spectral start. A path names the cache's folder. The corpus
-        is cached when ``X`` is a list, tuple or array of strings with
-        ``input="content"`` and the tokenization parameters can be pickled;
-        the counts and the start when ``random_state`` is an int (the counts
-        also with ``sample=0``).
+        Caches the encoded corpus, the co-occurrence counts and the spectral
+        start, as ``AgglomerativeClustering(memory=...)``, so that fits
+        differing only in ``vector_size``, ``learning_rate``, ``epochs``,
+        ``loss``, ``init``, pooling or ``n_jobs`` reuse what they share (see
+        the User Guide for when each is cached).
 
     negative : int, default=5
         Noise words per context word with ``loss="negative"`` (word2vec's
@@ -161,11 +123,9 @@ class SkipGramVectorizer(
         power (gensim's ``ns_exponent``). Ignored by the softmax.
 
     sample : float, default=1e-3
-        Frequent-word subsampling threshold (word2vec's ``-sample``): each
-        occurrence of a word with corpus frequency ``f`` is kept with
-        probability ``(sqrt(f / sample) + 1) * sample / f``, redrawn every
-        epoch; dropped words are removed before windows are formed. 0 keeps
-        every word. Applies to both objectives.
+        Frequent-word subsampling threshold (word2vec's ``-sample``): an
+        occurrence of a word of frequency ``f`` is kept with probability
+        ``(sqrt(f / sample) + 1) * sample / f``; 0 keeps every word.
 
     shrink_windows : bool, default=True
         Draw each center's window uniformly from ``1..window``, as word2vec
@@ -174,52 +134,30 @@ class SkipGramVectorizer(
         window.
 
     vocabulary : mapping or iterable of str, default=None
-        A fixed vocabulary, as ``CountVectorizer``'s: a mapping word -> row
-        (rows ``0..n-1``) or an iterable of distinct words (rows in order).
-        Tokens outside it are dropped before windows are formed;
-        ``min_count`` and ``max_features`` are not used. Rows keep the given
-        order (not necessarily by frequency, which ``restrict_vocab`` in the
-        word-vector evaluations assumes). None learns the vocabulary from
-        the documents.
+        A fixed vocabulary, as ``CountVectorizer``'s (word -> row, or words
+        in row order); other tokens are dropped and ``min_count``,
+        ``max_features`` are not used. None learns it from the documents.
 
     warm_start : bool, default=False
-        When the vectorizer is fitted and ``fit`` finds the same vocabulary
-        (same words in the same rows) and ``vector_size``, training starts
-        from the fitted vectors instead of ``init``, as scikit-learn's
-        iterative estimators do; otherwise it starts anew, with a warning.
+        ``fit`` continues from the fitted vectors when it finds the same
+        vocabulary and ``vector_size`` (else starts anew, with a warning).
         See also :meth:`partial_fit`.
 
     initial_vectors : str, path-like or WordVectors, default=None
-        Pretrained vectors to start from (fine-tuning): a word2vec, fastText
-        ``.vec`` or GloVe file (read with :func:`load_word2vec_format`; GloVe
-        files need their header line added, or load them yourself with
-        ``no_header=True``) or a :class:`WordVectors`. Vocabulary words found
-        there (exact, case-sensitive match: with ``lowercase=True`` only the
-        lower-case entries match) start from those vectors; the others start
-        at random as usual. The vocabulary is still the corpus's: words below
-        ``min_count`` in the corpus are not kept, however well the
-        pretrained vectors know them, and pretrained words absent from the
-        corpus are not added. Their dimension must equal ``vector_size``.
+        Pretrained vectors (a word2vec, fastText ``.vec`` or GloVe file, or
+        a :class:`WordVectors`) for the vocabulary words they know (exact,
+        case-sensitive match); the vocabulary stays the corpus's. Their
+        dimension must equal ``vector_size``.
 
     pooling : {"mean", "max", "tfidf", "sif", "scdv"}, default="mean"
-        How ``transform`` turns word vectors into a document vector.
-        ``"mean"``: their average. ``"max"``: their element-wise maximum.
-        ``"tfidf"``: the average weighted by each word's smoothed inverse
-        document frequency ``idf_`` (learned in ``fit``; repeated words count
-        each time, so the weights are tf-idf). ``"sif"``: smooth inverse
-        frequency (Arora et al. 2017): the average of the words' vectors
-        weighted by ``sif_alpha / (sif_alpha + p(w))``, ``p(w)`` the word's
-        frequency in the training documents, minus its projection on
-        ``sif_component_``, the first principal component of the training
-        documents' weighted averages (fitted in ``fit`` only, so nothing leaks
-        across cross-validation folds). ``"scdv"``: sparse composite document
-        vectors (Mekala et al. 2017): the word vectors are soft-clustered
-        (``scdv_clusters``), each word contributes one idf-weighted copy of
-        its vector per cluster, scaled by its cluster probability, and the
-        document's unit-length sum keeps only its larger entries
-        (``scdv_sparsity``); a scipy CSR matrix of ``scdv_clusters *
-        vector_size`` columns. Documents without a known word give zero rows
-        with every pooling.
+        How ``transform`` makes a document vector of its words' vectors:
+        their mean, element-wise maximum, ``idf_``-weighted mean, SIF
+        (Arora et al. 2017: weights ``sif_alpha / (sif_alpha + p(w))``,
+        minus the projection on ``sif_component_``), or SCDV (Mekala et al.
+        2017: one idf-weighted copy of each vector per soft cluster,
+        ``scdv_clusters * vector_size`` sparse columns, a CSR matrix).
+        Everything learned comes from the training documents. Documents
+        without a known word give zero rows.
 
     norm : {None, "l2"}, default=None
         Scale each document vector to unit Euclidean length (after pooling);
@@ -517,33 +455,41 @@ class SkipGramVectorizer(
             )
         report = Progress(type(self).__name__, self.verbose)
         memory = check_memory(self.memory)
+        reproducible = isinstance(self.random_state, Integral)
         tic = time.perf_counter()
         if partial:
             words = self.wv_.words
             corpus = self._encode(raw_documents)
-            batch_counts = np.bincount(corpus.ids, minlength=len(words)).astype(np.int64)
-            word_counts = self.word_counts_ + batch_counts
+            word_counts = self.word_counts_ + np.bincount(corpus.ids, minlength=len(words))
         else:
-            words, word_counts, corpus = self._training_corpus(raw_documents, memory)
+            words, word_counts, corpus = training_corpus(
+                raw_documents, {name: getattr(self, name) for name in TOKENIZATION_PARAMS},
+                self.min_count, self.max_features,
+                None if self.vocabulary is None else check_vocabulary(self.vocabulary), memory,
+            )
         report.stage("tokenization and vocabulary", time.perf_counter() - tic)
         rng = check_random_state(self.random_state)
-        # Drawn first, so that fits differing only in later draws share the
-        # cached counts and spectral start.
+        # Drawn first, so that fits differing only in later draws share the cache.
         count_seed, spectral_seed = (int(x) for x in rng.randint(np.iinfo(np.int32).max, size=2))
-        data = TrainingData(
-            corpus, word_counts,
-            lambda: self._training_counts(memory, corpus, word_counts, count_seed, report),
-        )
-        n_words, dim = len(words), self.vector_size
-        w_in, w_out, n_initialized = self._starting_vectors(
-            data, words, rng, report, partial, memory, spectral_seed
-        )
+        data = TrainingData(corpus, word_counts, lambda: cooccurrence(
+            corpus, word_counts, window=self.window, shrink_windows=self.shrink_windows,
+            sample=self.sample, seed=count_seed, reproducible=reproducible, memory=memory,
+            report=report,
+        ))
+        if partial or self._continues(words):
+            w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
+            n_initialized = self.n_initialized_
+            report.message("training continues from the fitted vectors")
+        else:
+            w_in, w_out, n_initialized = starting_vectors(
+                self.init, data, words, self.vector_size, self.initial_vectors, rng=rng,
+                seed=spectral_seed, reproducible=reproducible, memory=memory, report=report,
+            )
         objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
-        batch_size = (
-            objective_class.default_batch_size if self.batch_size == "auto" else self.batch_size
-        )
         objective = objective_class(
-            word_counts, dim, batch_size=batch_size, random_state=rng, output_vectors=w_out,
+            word_counts, self.vector_size, random_state=rng, output_vectors=w_out,
+            batch_size=(objective_class.default_batch_size if self.batch_size == "auto"
+                        else self.batch_size),
             **self._hyperparameters(objective_class),
         )
         solver = solver_class(
@@ -554,121 +500,57 @@ class SkipGramVectorizer(
         n_threads = effective_n_threads(self.n_jobs)
         report.message(
             f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
-            f"{n_words:,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
+            f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
             f"{n_threads} thread(s)"
         )
-        report.start_training(self.epochs, solver.unit)
-        try:
-            with Pool(n_threads) as pool:
-                loss_curve = train(solver, objective, w_in, pool, report)
-        except FloatingPointError as error:
-            raise ValueError(
-                f"Training diverged ({error}): learning_rate={self.learning_rate} "
-                "is too large for this corpus and batch. Use a smaller "
-                f"learning_rate, e.g. {self.learning_rate / 10:g}."
-            ) from error
-        self._warn_if_unstable(objective)
-        frequency = document_frequencies(corpus, n_words)
-        n_documents = corpus.n_documents
-        gram = sif_gram(corpus, w_in, word_counts, self.sif_alpha)
-        if partial:
-            frequency, n_documents = frequency + self._document_frequency, n_documents + self._n_documents
-            gram = gram + self._sif_gram
-            loss_curve = [*self.loss_curve_, *loss_curve]
-        idf = smooth_idf(frequency, n_documents)
-        component = gram_component(gram)
+        loss_curve = train_vectors(
+            solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
+            report=report,
+        )
+        statistics = corpus_statistics(
+            corpus, w_in, word_counts, self.sif_alpha,
+            previous={"frequency": self._document_frequency, "n_documents": self._n_documents,
+                      "gram": self._sif_gram} if partial else None,
+        )
         cls, params, key = self._pooling_spec()
         pooling = cls(**params).fit(
-            corpus, w_in, WordStatistics(word_counts, idf, component), self.random_state
+            corpus, w_in,
+            WordStatistics(word_counts, statistics["idf"], statistics["component"]),
+            self.random_state,
         )
-        fitted = {
+        self.__dict__.pop("_wv_cache", None)
+        self.__dict__.update({
             "vocabulary_": {word: row for row, word in enumerate(words)},
             "word_counts_": word_counts,
             "word_vectors_": w_in,
             "context_vectors_": objective.output_vectors(),
-            "loss_curve_": np.asarray(loss_curve, dtype=np.float64),
-            "n_iter_": len(loss_curve),
+            "loss_curve_": np.asarray(
+                [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
+            ),
             "n_initialized_": n_initialized,
-            "idf_": idf,
-            "sif_component_": component,
-            "_document_frequency": frequency,
-            "_n_documents": n_documents,
-            "_sif_gram": gram,
+            "idf_": statistics["idf"],
+            "sif_component_": statistics["component"],
+            "_document_frequency": statistics["frequency"],
+            "_n_documents": statistics["n_documents"],
+            "_sif_gram": statistics["gram"],
             "_pooling_cache": (key, pooling),
-        }
-        self.__dict__.pop("_wv_cache", None)
-        self.__dict__.update(fitted)
+        })
+        self.n_iter_ = len(self.loss_curve_)
         return corpus
 
-    def _warn_if_unstable(self, objective):
-        """Warn when the rate was beyond SGD's stability limit for most updates."""
-        if objective.n_updates and objective.n_unstable > UNSTABLE_WARNING * objective.n_updates:
-            warnings.warn(
-                f"learning_rate={self.learning_rate:g} is far too large: for "
-                f"{objective.n_unstable / objective.n_updates:.0%} of the word vectors' updates, "
-                "SGD with this rate would diverge; the curvature-aware step and the trust "
-                "region kept training finite, but the vectors no longer depend on the rate "
-                f"and are worse for it. Use a smaller learning_rate (e.g. {self.learning_rate / 100:g}).",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-
-    def _training_corpus(self, raw_documents, memory):
-        """``(words, word_counts, corpus)`` of the training documents, cached when possible."""
-        params = {name: getattr(self, name) for name in TOKENIZATION_PARAMS}
-        cacheable = (
-            memory.location is not None
-            and self.input == "content"
-            and isinstance(raw_documents, (list, tuple, np.ndarray))
-            and _picklable(params)
+    def _continues(self, words):
+        """Whether ``fit`` continues from the fitted vectors (``warm_start``)."""
+        if not (self.warm_start and hasattr(self, "word_vectors_")):
+            return False
+        if self.wv_.words == words and self.word_vectors_.shape[1] == self.vector_size:
+            return True
+        warnings.warn(
+            "warm_start=True but the vocabulary (or vector_size) differs from the fitted "
+            "model's; training starts anew from init.",
+            UserWarning,
+            stacklevel=4,
         )
-        build = memory.cache(encode_documents) if cacheable else encode_documents
-        words = None if self.vocabulary is None else check_vocabulary(self.vocabulary)
-        return build(raw_documents, params, self.min_count, self.max_features, words)
-
-    def _training_counts(self, memory, corpus, word_counts, seed, report):
-        """The co-occurrence counts of the training corpus, cached when they are reproducible."""
-        tic = time.perf_counter()
-        reproducible = isinstance(self.random_state, Integral) or self.sample == 0
-        count = memory.cache(training_counts) if reproducible else training_counts
-        counts = count(
-            corpus.ids, corpus.indptr, word_counts, window=self.window,
-            shrink_windows=self.shrink_windows, sample=self.sample, random_state=seed,
-        )
-        report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
-        return counts
-
-    def _starting_vectors(self, data, words, rng, report, partial, memory, spectral_seed):
-        """``(w_in, w_out or None, n_initialized)``: the fitted vectors when training
-        continues (``partial_fit``, ``warm_start``), else ``init`` and ``initial_vectors``."""
-        n_words, dim = len(words), self.vector_size
-        if partial or (self.warm_start and hasattr(self, "word_vectors_")):
-            if self.wv_.words == words and self.word_vectors_.shape[1] == dim:
-                report.message("training continues from the fitted vectors")
-                return (self.word_vectors_.copy(), self.context_vectors_.copy(),
-                        self.n_initialized_)
-            warnings.warn(
-                "warm_start=True but the vocabulary (or vector_size) differs from the "
-                "fitted model's; training starts anew from init.",
-                UserWarning,
-                stacklevel=5,
-            )
-        w_out = None
-        if self.init == "spectral":
-            counts = data.cooccurrence()
-            tic = time.perf_counter()
-            reproducible = isinstance(self.random_state, Integral)
-            start = memory.cache(spectral_vectors) if reproducible else spectral_vectors
-            w_in, w_out = start(counts, dim, spectral_seed)
-            report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
-        else:
-            w_in = random_input_vectors(n_words, dim, rng)
-        n_initialized = 0
-        if self.initial_vectors is not None:
-            pretrained = read_initial_vectors(self.initial_vectors, dim)
-            n_initialized = copy_pretrained(w_in, words, pretrained)
-            report.message(f"{n_initialized:,} of {n_words:,} words start from initial_vectors")
-        return w_in, w_out, n_initialized
+        return False
 
     def _hyperparameters(self, component):
         """The estimator parameters a registered class takes by name."""

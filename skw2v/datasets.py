@@ -197,27 +197,47 @@ NEWSGROUPS = {
     "talk.politics.guns": "gun",
 }
 
+#: Words of the shipped Python documentation worth asking for neighbours.
+PYTHON_DOCS_PROBES = ("socket", "thread", "string", "file", "integer", "list")
+
+
+def _stratified_sample(target, n, rng):
+    """Indices of ``n`` items, in file order, with the classes in proportion."""
+    n = min(n, len(target))
+    chosen = []
+    for label in np.unique(target):
+        members = np.flatnonzero(target == label)
+        share = int(round(n * len(members) / len(target)))
+        chosen.append(rng.choice(members, min(share, len(members)), replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
 #: Environment variable naming a labelled corpus file for the examples.
 EXAMPLE_DATA_VARIABLE = "SKW2V_EXAMPLE_DATA"
 
 
 def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
-    """A labelled corpus for the examples: real text when available, else generated.
+    """A labelled corpus for the examples: the best real text on the machine.
 
     Parameters
     ----------
-    source : {"auto", "file", "20newsgroups", "generated"}, default="auto"
+    source : {"auto", "file", "20newsgroups", "python_docs", "generated"}, default="auto"
         ``"file"``: the file named by the environment variable
         ``SKW2V_EXAMPLE_DATA``, one document per line as ``label<TAB>text``
         (the format of the UCI SMS Spam Collection). ``"20newsgroups"``: four
         groups of scikit-learn's 20 newsgroups training set, from the local
-        scikit-learn data cache only (nothing is downloaded). ``"generated"``:
-        :func:`make_topic_corpus` with short, noisy documents. ``"auto"``
-        takes the first of these that is available.
+        scikit-learn data cache only (nothing is downloaded).
+        ``"python_docs"``: the labelled paragraphs of Python's documentation
+        that ship with the package (:func:`load_python_docs`).
+        ``"generated"``: :func:`make_topic_corpus` with short, noisy
+        documents. ``"auto"`` takes the first of the first four that is
+        available, so at worst the shipped Python documentation.
     n_documents : int, default=600
-        Size of the generated corpus (real corpora are used whole).
+        Documents of the shipped or generated corpus: a stratified random
+        sample of that size (real corpora from a file or a cache are used
+        whole).
     random_state : int, default=0
-        Seed of the generated corpus.
+        Seed of the sample or of the generated corpus.
 
     Returns
     -------
@@ -228,8 +248,10 @@ def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
     description : str
         Where the data came from, for printing.
     """
-    if source not in ("auto", "file", "20newsgroups", "generated"):
-        raise ValueError(f"Unknown source {source!r}; use auto, file, 20newsgroups or generated.")
+    if source not in ("auto", "file", "20newsgroups", "python_docs", "generated"):
+        raise ValueError(
+            f"Unknown source {source!r}; use auto, file, 20newsgroups, python_docs or generated."
+        )
     path = os.environ.get(EXAMPLE_DATA_VARIABLE)
     if source == "file" or (source == "auto" and path):
         if not path:
@@ -246,6 +268,7 @@ def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
                 labels.append(label)
         return documents, np.asarray(labels), [], f"{os.path.basename(path)} ({EXAMPLE_DATA_VARIABLE})"
     if source in ("auto", "20newsgroups"):
+
         try:
             from sklearn.datasets import fetch_20newsgroups
 
@@ -262,8 +285,17 @@ def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
                 raise ValueError(
                     "20 newsgroups is not in the local scikit-learn data cache; run "
                     "sklearn.datasets.fetch_20newsgroups() once with network access, "
-                    "or use the generated corpus."
+                    "or use the shipped corpus (python_docs)."
                 ) from None
+    if source in ("auto", "python_docs"):
+        docs = load_python_docs()
+        rng = check_random_state(random_state)
+        chosen = _stratified_sample(docs.target, n_documents, rng)
+        labels = np.array([docs.target_names[docs.target[i]] for i in chosen])
+        return (
+            [docs.data[i] for i in chosen], labels, list(PYTHON_DOCS_PROBES),
+            f"Python documentation (shipped with skw2v), {len(chosen)} paragraphs of 6 topics",
+        )
     documents, labels = make_topic_corpus(
         n_documents=n_documents, n_topics=4, document_length=(8, 30), topic_purity=0.35,
         random_state=random_state,

@@ -239,11 +239,11 @@ def test_counts_solver_gives_the_same_bits_for_any_n_jobs(topic_corpus, loss):
 def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeypatch):
     """Fits that differ only in vector_size, learning_rate, epochs, loss,
     init or pooling tokenize and count once; window changes the counts."""
-    from skw2v import SkipGramVectorizer, _analyzer, _vectorizer
+    from skw2v import SkipGramVectorizer, _fitting
 
     docs, _, _ = topic_corpus
     calls = {"encode": 0, "count": 0}
-    encode, count = _analyzer.encode_documents, _vectorizer.training_counts
+    encode, count = _fitting.encode_documents, _fitting.training_counts
 
     def counting_encode(*args, **kwargs):
         calls["encode"] += 1
@@ -253,8 +253,8 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
         calls["count"] += 1
         return count(*args, **kwargs)
 
-    monkeypatch.setattr(_vectorizer, "encode_documents", counting_encode)
-    monkeypatch.setattr(_vectorizer, "training_counts", counting_count)
+    monkeypatch.setattr(_fitting, "encode_documents", counting_encode)
+    monkeypatch.setattr(_fitting, "training_counts", counting_count)
     base = dict(FAST, sample=1e-2, solver="counts", init="spectral", memory=str(tmp_path))
     first = SkipGramVectorizer(**base).fit(docs)
     assert calls == {"encode": 1, "count": 1}

@@ -163,10 +163,13 @@ def test_score_is_mean_log_probability(fitted, topic_corpus):
 # -- training quality (thresholds calibrated, see the module docstring) ------
 
 
-@pytest.mark.parametrize("solver, batch_size", [("counts", "auto"), ("sgd", 64), ("sgd", 512), ("sgd", 1024)])
-def test_same_topic_words_are_nearer(topic_corpus, solver, batch_size):
+@pytest.mark.parametrize(
+    "solver, init, batch_size",
+    [("counts", "spectral", "auto"), ("sgd", "random", 64), ("sgd", "random", 512),
+     ("sgd", "random", 1024), ("sgd", "spectral", "auto")],
+)
+def test_same_topic_words_are_nearer(topic_corpus, solver, init, batch_size):
     docs, _, topics = topic_corpus
-    init = "spectral" if solver == "counts" else "random"
     vec = SkipGramVectorizer(**{**FAST, "batch_size": batch_size}, solver=solver, init=init).fit(docs)
     gap, purity = topic_separation(vec, topics)
     assert gap > 0.6

@@ -1,0 +1,130 @@
+"""The stages of a fit, as functions of explicit values: the estimator calls them in order.
+
+documents -> training corpus (cached) -> co-occurrence counts (cached, on
+demand) -> starting vectors (cached spectral start, pretrained rows) ->
+trained vectors -> the statistics pooling learns from. ``memory`` is a
+``joblib.Memory`` (a no-op one when caching is off); each stage caches only
+what is reproducible.
+"""
+
+import pickle
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._analyzer import encode_documents
+from ._cooccurrence import training_counts
+from ._initialization import copy_pretrained, random_input_vectors, read_initial_vectors
+from ._parallel import Pool
+from ._pooling import document_frequencies, gram_component, sif_gram, smooth_idf
+from ._protocol import train
+from ._spectral import spectral_vectors
+
+#: Warn when more than this share of the input rows' updates were unstable.
+UNSTABLE_WARNING = 0.4
+
+
+def _picklable(value):
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - any failure means "do not cache"
+        return False
+    return True
+
+
+def training_corpus(raw_documents, params, min_count, max_features, words, memory):
+    """``(words, word_counts, corpus)`` of the training documents.
+
+    Cached through ``memory`` when the documents are a list, tuple or array
+    of contents and the tokenization parameters ``params`` can be pickled
+    (so hashed); ``words`` is a fixed vocabulary or None.
+    """
+    cacheable = (
+        memory.location is not None
+        and params["input"] == "content"
+        and isinstance(raw_documents, (list, tuple, np.ndarray))
+        and _picklable(params)
+    )
+    build = memory.cache(encode_documents) if cacheable else encode_documents
+    return build(raw_documents, params, min_count, max_features, words)
+
+
+def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, reproducible,
+                 memory, report):
+    """The corpus's training counts (``_cooccurrence.training_counts``), cached if ``reproducible``."""
+    tic = time.perf_counter()
+    count = memory.cache(training_counts) if reproducible or sample == 0 else training_counts
+    counts = count(
+        corpus.ids, corpus.indptr, word_counts, window=window, shrink_windows=shrink_windows,
+        sample=sample, random_state=seed,
+    )
+    report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
+    return counts
+
+
+def starting_vectors(init, data, words, vector_size, initial_vectors, *, rng, seed, reproducible,
+                     memory, report):
+    """``(w_in, w_out or None, n_initialized)``: ``init``'s start, then ``initial_vectors``' rows."""
+    w_out = None
+    if init == "spectral":
+        counts = data.cooccurrence()
+        tic = time.perf_counter()
+        start = memory.cache(spectral_vectors) if reproducible else spectral_vectors
+        w_in, w_out = start(counts, vector_size, seed)
+        report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
+    else:
+        w_in = random_input_vectors(len(words), vector_size, rng)
+    n_initialized = 0
+    if initial_vectors is not None:
+        n_initialized = copy_pretrained(w_in, words, read_initial_vectors(initial_vectors, vector_size))
+        report.message(f"{n_initialized:,} of {len(words):,} words start from initial_vectors")
+    return w_in, w_out, n_initialized
+
+
+def train_vectors(solver, objective, w_in, *, n_threads, learning_rate, report):
+    """Run ``_protocol.train``; translate divergence and warn about a rate far too large.
+
+    Raises a ValueError naming ``learning_rate`` if training stops being
+    finite; returns the loss curve.
+    """
+    report.start_training(solver.epochs, solver.unit)
+    try:
+        with Pool(n_threads) as pool:
+            loss_curve = train(solver, objective, w_in, pool, report)
+    except FloatingPointError as error:
+        raise ValueError(
+            f"Training diverged ({error}): learning_rate={learning_rate} is too large for "
+            f"this corpus and batch. Use a smaller learning_rate, e.g. {learning_rate / 10:g}."
+        ) from error
+    if objective.n_updates and objective.n_unstable > UNSTABLE_WARNING * objective.n_updates:
+        warnings.warn(
+            f"learning_rate={learning_rate:g} is far too large: for "
+            f"{objective.n_unstable / objective.n_updates:.0%} of the word vectors' updates, "
+            "SGD with this rate would diverge; the curvature-aware step and the trust region "
+            "kept training finite, but the vectors no longer depend on the rate and are worse "
+            f"for it. Use a smaller learning_rate (e.g. {learning_rate / 100:g}).",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+    return loss_curve
+
+
+def corpus_statistics(corpus, w_in, word_counts, sif_alpha, previous=None):
+    """Document frequencies, document count, SIF Gram matrix, idf and SIF component.
+
+    ``previous`` (the first three from earlier documents) accumulates into
+    them, for ``partial_fit``. Returns a dict of the five.
+    """
+    frequency = document_frequencies(corpus, len(word_counts))
+    n_documents = corpus.n_documents
+    gram = sif_gram(corpus, w_in, word_counts, sif_alpha)
+    if previous is not None:
+        frequency = frequency + previous["frequency"]
+        n_documents = n_documents + previous["n_documents"]
+        gram = gram + previous["gram"]
+    return {
+        "frequency": frequency, "n_documents": n_documents, "gram": gram,
+        "idf": smooth_idf(frequency, n_documents), "component": gram_component(gram),
+    }
