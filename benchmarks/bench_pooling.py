@@ -34,6 +34,7 @@ Usage::
 import argparse
 import os
 import time
+import warnings
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -44,6 +45,8 @@ from sklearn.pipeline import make_pipeline
 
 from skw2v import SkipGramVectorizer
 
+# scikit-learn 1.9 announces changes to LogisticRegressionCV's defaults at every fit.
+warnings.filterwarnings("ignore", category=FutureWarning)
 DEFAULT_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 POOLINGS = ["mean", "max", "tfidf", "sif", "scdv"]
 WORD2VEC = dict(vector_size=100, window=5, min_count=2, sample=1e-3, epochs=10, n_jobs=2, random_state=0)

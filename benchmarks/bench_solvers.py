@@ -45,15 +45,34 @@ HELD_OUT = 0.05
 SETTINGS = dict(vector_size=100, window=5, sample=1e-3, min_count=5, epochs=5)
 
 
-def pieces(path):
-    with open(path, encoding="utf-8") as handle:
-        words = handle.read().split()
-    return [words[i : i + PIECE] for i in range(0, len(words), PIECE)]
+class Pieces:
+    """The corpus as 10,000-word token lists, streamed from disk on every
+    iteration (never held whole, so peak memory is the model's own): the
+    training pieces ``repeat`` times, or the held-out pieces."""
 
+    def __init__(self, path, part, repeat=1):
+        self.path, self.part, self.repeat = path, part, repeat
+        n_pieces = sum(1 for _ in self._all())
+        self.cut = n_pieces - max(1, int(round(HELD_OUT * n_pieces)))
 
-def split(documents):
-    cut = len(documents) - max(1, int(round(HELD_OUT * len(documents))))
-    return documents[:cut], documents[cut:]
+    def _all(self):
+        tail = ""
+        with open(self.path, encoding="utf-8") as handle:
+            while block := handle.read(1 << 22):
+                words = (tail + block).split(" ")
+                tail = words.pop()
+                while len(words) >= PIECE:
+                    yield [w for w in words[:PIECE] if w]
+                    words = words[PIECE:]
+                tail = " ".join(words + [tail]) if words else tail
+        if tail.split():
+            yield tail.split()
+
+    def __iter__(self):
+        for _ in range(self.repeat if self.part == "train" else 1):
+            for index, piece in enumerate(self._all()):
+                if (index < self.cut) == (self.part == "train"):
+                    yield piece
 
 
 def worker(args):
@@ -62,8 +81,8 @@ def worker(args):
     from skw2v._parallel import Pool
     from skw2v._softmax import log_likelihood
 
-    train, held_out = split(pieces(os.path.join(args.data, "wiki30m.txt")))
-    train = train * args.scale
+    path = os.path.join(args.data, "wiki30m.txt")
+    train, held_out = Pieces(path, "train", args.scale), Pieces(path, "held-out")
     n_tokens = sum(map(len, train))
     timings = {}
     tic = time.perf_counter()
@@ -118,7 +137,7 @@ def _capture_stages(vectorizer, timings):
 
 def run(args, library, loss=None, solver=None, max_features=None, scale=1, init=None):
     command = [
-        sys.executable, __file__, "--worker", "--data", args.data, "--library", library,
+        sys.executable, __file__, args.data, "--worker", "--library", library,
         "--loss", str(loss), "--solver", str(solver), "--init", init or args.init,
         "--max-features", str(max_features or 0), "--scale", str(scale),
     ]

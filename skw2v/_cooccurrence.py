@@ -38,7 +38,7 @@ def distance_weights(window, shrink_windows):
     return (window - distances + 1) / window
 
 
-def count_pairs(corpus, n_words, weights):
+def count_pairs(corpus, n_words, weights, upper=False):
     """Window-weighted co-occurrence counts of a corpus.
 
     ``X[a, b]`` is the sum, over the ordered pairs of positions ``(i, k)`` of
@@ -54,6 +54,9 @@ def count_pairs(corpus, n_words, weights):
         Vocabulary size (ids are below it).
     weights : ndarray of float, shape (window,)
         Weight of each distance (:func:`distance_weights`).
+    upper : bool, default=False
+        Return the upper triangle only (pairs ``a <= b``, each unordered pair
+        once): :func:`mirror` makes the full matrix.
 
     Returns
     -------
@@ -63,7 +66,7 @@ def count_pairs(corpus, n_words, weights):
     """
     ids, indptr = corpus.ids, corpus.indptr
     weights = np.asarray(weights, dtype=np.float32)
-    upper = sp.csr_matrix((n_words, n_words), dtype=np.float32)
+    triangle = sp.csr_matrix((n_words, n_words), dtype=np.float32)
     for start in range(0, corpus.n_tokens, COUNT_CHUNK):
         positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
         document_end = indptr[np.searchsorted(indptr, positions, side="right")]
@@ -76,8 +79,17 @@ def count_pairs(corpus, n_words, weights):
         a, b = np.concatenate(firsts), np.concatenate(seconds)
         low, high = np.minimum(a, b), np.maximum(a, b)
         chunk = sp.coo_matrix((np.concatenate(values), (low, high)), shape=(n_words, n_words))
-        upper = upper + chunk.tocsr()
-    counts = (upper + upper.T).tocsr()
+        triangle = triangle + chunk.tocsr()
+    return triangle if upper else mirror(triangle)
+
+
+def mirror(triangle):
+    """The symmetric matrix whose upper triangle is ``triangle``: ``T + T^T``.
+
+    A pair ``(a, b)`` and its mirror get the same value exactly, and the
+    diagonal (a word near itself) counts both orientations.
+    """
+    counts = (triangle + triangle.T).tocsr()
     counts.sort_indices()
     return counts
 
@@ -97,10 +109,12 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
     for _ in range(n_draws):
         mask = np.empty(corpus.n_tokens, dtype=bool)
         np.less(rng.random_sample(corpus.n_tokens), keep[corpus.ids], out=mask)
-        counts = count_pairs(select_tokens(corpus, mask), n_words, weights)
-        total = counts if total is None else total + counts
+        triangle = count_pairs(select_tokens(corpus, mask), n_words, weights, upper=True)
+        del mask
+        total = triangle if total is None else total + triangle
+        del triangle
     total.data /= n_draws
-    return total
+    return mirror(total)
 
 
 def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state):
@@ -121,20 +135,23 @@ def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample,
     )
 
 
-def count_batches(counts, batch_size, order=None):
+def count_batches(counts, batch_size, order=None, max_pairs=None):
     """Cut the rows of a count matrix into batches: ``(batch, done, total)``.
 
     Each nonzero row is one center; its nonzero columns are its context
     pairs, weighted by their counts, and ``n_contexts`` is the row sum.
     ``order`` (a permutation of the nonzero rows) sets the order of the
-    centers; by default ascending. ``done`` and ``total`` count centers.
+    centers; by default ascending. A batch holds at most ``batch_size``
+    centers and, with ``max_pairs``, at most that many pairs (a single
+    center with more is a batch of its own). ``done`` and ``total`` count
+    centers.
     """
     counts = counts.tocsr()
     lengths = np.diff(counts.indptr)
     rows = np.flatnonzero(lengths) if order is None else np.asarray(order)
     sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    for begin in range(0, len(rows), batch_size):
-        centers = rows[begin : begin + batch_size].astype(np.int32)
+    for begin, stop in _cuts(lengths[rows], batch_size, max_pairs):
+        centers = rows[begin:stop].astype(np.int32)
         block = counts[centers]
         pair_rows = np.repeat(np.arange(len(centers)), np.diff(block.indptr))
         yield (
@@ -143,3 +160,18 @@ def count_batches(counts, batch_size, order=None):
             begin,
             len(rows),
         )
+
+
+def _cuts(pairs, batch_size, max_pairs):
+    """``(begin, stop)`` ranges of at most ``batch_size`` items and ``max_pairs``
+    summed ``pairs`` each (an item alone may exceed ``max_pairs``)."""
+    if max_pairs is None:
+        return [(b, min(b + batch_size, len(pairs))) for b in range(0, len(pairs), batch_size)]
+    cuts, begin = [], 0
+    cumulative = np.concatenate([[0], np.cumsum(pairs, dtype=np.int64)])
+    while begin < len(pairs):
+        stop = int(np.searchsorted(cumulative, cumulative[begin] + max_pairs, side="right")) - 1
+        stop = min(max(stop, begin + 1), begin + batch_size, len(pairs))
+        cuts.append((begin, stop))
+        begin = stop
+    return cuts

@@ -58,6 +58,9 @@ CENTER_BLOCK = 1024
 #: measured as good as the exact sum at a fifth of its cost (see the user guide).
 COUNT_BLOCK = 256
 COUNT_NOISE_SAMPLES = 16
+#: Pairs per count-weighted batch: each holds two gathered vectors and a
+#: gradient (about 1.2 kB at vector_size 100) until the batch's update.
+COUNT_BATCH_PAIRS = 1 << 17
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -287,6 +290,7 @@ class NegativeObjective(Objective):
         self._in_sq = None  # |w_in row|^2, from the first step's w_in
         self._table = noise_table(word_counts, ns_exponent)
         self.max_weighted_batch = batch_size
+        self.max_weighted_pairs = COUNT_BATCH_PAIRS
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         n_streams = max(
             len(blocks(batch_size, CENTER_BLOCK)), len(blocks(batch_size, COUNT_BLOCK))

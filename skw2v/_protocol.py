@@ -106,6 +106,9 @@ class Objective(ABC):
         The same for batches with ``weights`` (a weighted step may hold a
         (batch, V) buffer, so it can accept fewer); None when the objective
         cannot train from counts.
+    max_weighted_pairs : int or None
+        Most pairs a weighted batch may hold (its memory grows with them);
+        None for no bound.
     n_updates, n_clipped, n_unstable : int
         Input-row updates applied so far; how many of them the trust region
         shortened; how many had a curvature per occurrence beyond the limit
@@ -118,6 +121,7 @@ class Objective(ABC):
     #: Estimator parameters, besides the common ones, the constructor takes by name.
     hyperparameters = ()
     max_weighted_batch = None
+    max_weighted_pairs = None
     n_updates = n_clipped = n_unstable = 0
 
     def count(self, update):
@@ -167,10 +171,11 @@ class Solver(ABC):
         self.min_learning_rate = min_learning_rate
 
     @abstractmethod
-    def batches(self, epoch, batch_size, pool):
+    def batches(self, epoch, batch_size, pool, max_pairs=None):
         """Yield ``(batch, done, total)`` for the epoch: a :class:`Batch` of
-        at most ``batch_size`` centers, the units of the epoch done before
-        it, and the epoch's total units (``unit``)."""
+        at most ``batch_size`` centers (and, for weighted solvers, at most
+        ``max_pairs`` pairs, unless one center alone has more), the units of
+        the epoch done before it, and the epoch's total units (``unit``)."""
 
     def learning_rate(self, progress):
         """The step at ``progress`` (0 to 1) through training."""
@@ -215,7 +220,8 @@ def train(solver, objective, w_in, pool, report=None):
             tic = time.perf_counter()
             total_loss = total_weight = 0.0
             units = 0
-            for batch, done, total in solver.batches(epoch, batch_size, pool):
+            max_pairs = objective.max_weighted_pairs if solver.weighted else None
+            for batch, done, total in solver.batches(epoch, batch_size, pool, max_pairs):
                 progress = (epoch + done / max(total, 1)) / solver.epochs
                 loss = objective.step(w_in, batch, solver.learning_rate(progress), pool)
                 if not np.isfinite(loss):

@@ -46,6 +46,6 @@ class CountsSolver(Solver):
         self.rows = np.flatnonzero(np.diff(self.counts.indptr))
         self.rng = check_random_state(random_state)
 
-    def batches(self, epoch, batch_size, pool):
+    def batches(self, epoch, batch_size, pool, max_pairs=None):
         order = self.rows[self.rng.permutation(len(self.rows))]
-        yield from count_batches(self.counts, batch_size, order)
+        yield from count_batches(self.counts, batch_size, order, max_pairs)

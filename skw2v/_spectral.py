@@ -36,17 +36,26 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     -------
     ppmi : scipy.sparse.csr_matrix of float32, the sparsity of ``counts`` or sparser
     """
-    counts = sp.csr_matrix(counts, dtype=np.float64)
-    row_sums = np.asarray(counts.sum(axis=1)).ravel()
-    context = np.asarray(counts.sum(axis=0)).ravel() ** context_exponent
+    counts = sp.csr_matrix(counts)
+    row_sums = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
+    context = np.asarray(counts.sum(axis=0, dtype=np.float64)).ravel() ** context_exponent
     context /= context.sum()
-    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     with np.errstate(divide="ignore"):
-        pmi = np.log(counts.data) - np.log(row_sums[rows]) - np.log(context[counts.indices])
+        log_rows = np.log(row_sums).astype(np.float32)
+        log_context = np.log(context).astype(np.float32)
+    # In float32 and in place: the pairs' arrays are the largest in memory.
+    rows = np.repeat(np.arange(counts.shape[0], dtype=np.int32), np.diff(counts.indptr))
+    pmi = np.log(counts.data.astype(np.float32))
+    pmi -= log_rows[rows]
+    pmi -= log_context[counts.indices]
     keep = pmi > 0
-    return sp.csr_matrix(
-        (pmi[keep].astype(np.float32), (rows[keep], counts.indices[keep])), shape=counts.shape
+    del rows
+    positive = sp.csr_matrix(  # its own index arrays: eliminate_zeros compacts them
+        (pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape
     )
+    positive.data[~keep] = 0
+    positive.eliminate_zeros()
+    return positive
 
 
 def spectral_vectors(counts, vector_size, random_state):

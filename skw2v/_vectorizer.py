@@ -533,7 +533,7 @@ class SkipGramVectorizer(
             "_document_frequency": statistics["frequency"],
             "_n_documents": statistics["n_documents"],
             "_sif_gram": statistics["gram"],
-            "_pooling_cache": (key, pooling),
+            "_pooling_cache": {key: pooling},
         })
         self.n_iter_ = len(self.loss_curve_)
         return corpus
@@ -569,15 +569,14 @@ class SkipGramVectorizer(
 
         ``fit`` fits the pooling it was given; one chosen afterwards (with
         ``set_params``) is fitted here from the stored statistics, if it needs
-        no training documents, and kept.
+        no training documents; every fitted pooling is kept.
         """
         cls, params, key = self._pooling_spec()
-        cached = self.__dict__.get("_pooling_cache")
-        if cached is None or cached[0] != key:
+        fitted = self.__dict__.setdefault("_pooling_cache", {})
+        if key not in fitted:
             statistics = WordStatistics(self.word_counts_, self.idf_, self.sif_component_)
-            pooling = cls(**params).fit(None, self.word_vectors_, statistics, self.random_state)
-            cached = self._pooling_cache = (key, pooling)
-        return cached[1]
+            fitted[key] = cls(**params).fit(None, self.word_vectors_, statistics, self.random_state)
+        return fitted[key]
 
     def _pool(self, corpus):
         """Document vectors of ``corpus`` under the fitted model, ``pooling`` and ``norm``."""

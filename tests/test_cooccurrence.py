@@ -275,3 +275,26 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
     assert calls == {"encode": 4, "count": 3}  # same corpus as the list's: counts cached
     SkipGramVectorizer(**{**base, "random_state": np.random.RandomState(0)}).fit(docs)
     assert calls == {"encode": 4, "count": 4}
+
+
+def test_count_batches_bound_their_pairs():
+    corpus = random_corpus(9, n_words=12, lengths=(400,))
+    counts = count_pairs(corpus, 12, distance_weights(3, False))
+    lengths = np.diff(counts.indptr)
+    seen = []
+    for batch, done, _ in count_batches(counts, 5, max_pairs=10):
+        assert len(batch.centers) <= 5
+        assert len(batch.rows) <= 10 or len(batch.centers) == 1  # one row alone may exceed
+        assert done == len(seen)
+        seen += batch.centers.tolist()
+    assert seen == np.flatnonzero(lengths).tolist()
+    assert max(lengths) > 10  # the single-row case did happen
+
+
+def test_ppmi_leaves_the_counts_unchanged():
+    from skw2v._spectral import ppmi
+
+    counts = count_pairs(random_corpus(10, n_words=8, lengths=(300,)), 8, distance_weights(3, True))
+    before = counts.toarray()
+    ppmi(counts)
+    np.testing.assert_array_equal(counts.toarray(), before)

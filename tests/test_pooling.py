@@ -280,3 +280,9 @@ def test_scdv_chosen_after_fit_asks_for_a_refit(tiny):
     fitted.set_params(pooling="scdv")
     with pytest.raises(ValueError, match="fit the vectorizer with pooling='scdv'"):
         fitted.transform(TEST)
+    # Fitted with scdv, it keeps it while other poolings are tried.
+    scdv = clone(tiny).set_params(pooling="scdv", scdv_clusters=2).fit(TRAIN)
+    first = scdv.transform(TEST).toarray()
+    for pooling in ("mean", "sif", "scdv"):
+        scdv.set_params(pooling=pooling).transform(TEST)
+    np.testing.assert_array_equal(scdv.transform(TEST).toarray(), first)

@@ -90,7 +90,7 @@ class _Replay(Solver):
         self._batches = batches
         self.rates = []
 
-    def batches(self, epoch, batch_size, pool):
+    def batches(self, epoch, batch_size, pool, max_pairs=None):
         total = sum(len(b.centers) for b in self._batches)
         done = 0
         for batch in self._batches:
