@@ -86,9 +86,19 @@ def _parse_text_line(line, size, path, number):
     parts = _fields(line)
     if len(parts) == size + 1 and parts[0]:
         try:
-            return parts[0], np.array(parts[1:], dtype=np.float32)
+            values = np.array(parts[1:], dtype=np.float64)
         except ValueError:
-            pass
+            values = None
+        if values is not None:
+            with np.errstate(over="ignore"):
+                vector = values.astype(np.float32)
+            overflow = np.isinf(vector) & np.isfinite(values)
+            if not overflow.any():
+                return parts[0], vector
+            raise ValueError(
+                f"{path}, line {number}: a value beyond float32's range "
+                f"({values[overflow][0]:g}); word vectors are float32."
+            )
     found = f"{len(parts) - 1} fields after the word" if len(parts) != size + 1 else "a value that is not a number"
     raise ValueError(
         f"{path}, line {number}: expected a word followed by {size} numbers, found "

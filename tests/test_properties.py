@@ -98,7 +98,12 @@ def reference_text(content):
         if len(fields) != size + 1:
             raise ValueError("fields")
         found.append(fields[0])
-        vectors.append(np.array(fields[1:], dtype=np.float32))
+        values = np.array(fields[1:], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            vector = values.astype(np.float32)
+        if (np.isinf(vector) & np.isfinite(values)).any():
+            raise ValueError("beyond float32")
+        vectors.append(vector)
     if len(set(found)) != len(found):
         raise ValueError("repeats")  # the loader keeps the first of each, with a warning
     return found, np.array(vectors, dtype=np.float32).reshape(n_words, size)

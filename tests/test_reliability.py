@@ -250,3 +250,10 @@ def test_a_corpus_in_the_wrong_encoding_names_the_file(tmp_path):
     assert done.returncode == 1
     assert "latin.txt: not valid utf-8" in done.stderr and "--encoding" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_values_beyond_float32_are_errors_not_infinities(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_bytes(b"2 2\ncat 1 2\ndog 3 1e55\n")
+    with pytest.raises(ValueError, match=r"v.txt, line 3: a value beyond float32's range \(1e\+55\)"):
+        load_word2vec_format(path)
