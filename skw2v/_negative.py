@@ -243,12 +243,10 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     output_grads = work.buffer("output_grads", (len(z), h.shape[1]))
     np.multiply(v, g[:, None], out=output_grads)
     h_sq = np.einsum("ij,ij->i", h, h)
-    gz = g * z
     return _Part(
-        loss=loss, contexts=None, input_grads=input_grads,
-        input_gz=np.bincount(pair_rows, weights=gz, minlength=b),
+        loss=loss, contexts=None, input_grads=input_grads, input_gz=None,
         curvature=curvature.astype(np.float32), outputs=pair_cols, output_grads=output_grads,
-        output_gz=gz, output_curvature=spread * h_sq[pair_rows],
+        output_gz=None, output_curvature=spread * h_sq[pair_rows],
     )
 
 
