@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
+from ._parallel import weighted_blocks
 from ._protocol import Batch
 from ._vocab import Corpus, keep_probabilities, select_tokens
 
@@ -150,28 +151,14 @@ def count_batches(counts, batch_size, order=None, max_pairs=None):
     lengths = np.diff(counts.indptr)
     rows = np.flatnonzero(lengths) if order is None else np.asarray(order)
     sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    for begin, stop in _cuts(lengths[rows], batch_size, max_pairs):
+    bounds = weighted_blocks(lengths[rows], batch_size, max_pairs)
+    for begin, stop in zip(bounds[:-1], bounds[1:]):
         centers = rows[begin:stop].astype(np.int32)
         block = counts[centers]
         pair_rows = np.repeat(np.arange(len(centers)), np.diff(block.indptr))
         yield (
             Batch(centers, pair_rows, block.indices.astype(np.int32), sums[centers],
                   block.data.astype(np.float32, copy=False)),
-            begin,
+            int(begin),
             len(rows),
         )
-
-
-def _cuts(pairs, batch_size, max_pairs):
-    """``(begin, stop)`` ranges of at most ``batch_size`` items and ``max_pairs``
-    summed ``pairs`` each (an item alone may exceed ``max_pairs``)."""
-    if max_pairs is None:
-        return [(b, min(b + batch_size, len(pairs))) for b in range(0, len(pairs), batch_size)]
-    cuts, begin = [], 0
-    cumulative = np.concatenate([[0], np.cumsum(pairs, dtype=np.int64)])
-    while begin < len(pairs):
-        stop = int(np.searchsorted(cumulative, cumulative[begin] + max_pairs, side="right")) - 1
-        stop = min(max(stop, begin + 1), begin + batch_size, len(pairs))
-        cuts.append((begin, stop))
-        begin = stop
-    return cuts

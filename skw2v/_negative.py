@@ -31,9 +31,12 @@ expectation: each row of the count matrix is one input word, trained on its
 count-weighted pairs and on ``COUNT_NOISE_SAMPLES`` noise words that stand for
 the expected noise term (:func:`count_forward`).
 
-Parallelism: phase 1 cuts the batch into blocks of ``CENTER_BLOCK`` centers
-(``COUNT_BLOCK`` rows from counts); block ``i`` draws its noise words from its
-own stream ``i``, seeded in the constructor. Phase 2 is two tasks, the input rows and the output rows. The
+Parallelism: phase 1 cuts the batch into blocks of ``CENTER_BLOCK`` centers;
+block ``i`` draws its noise words from its own stream ``i``, seeded in the
+constructor. A count batch draws its noise words on the calling thread, from
+a stream of its own, and is cut into blocks of at most ``COUNT_BLOCK`` rows
+and ``COUNT_BLOCK_PAIRS`` pairs. Phase 2 is two tasks, the input rows and the
+output rows. The
 squared norms of the rows, which the curvatures and the trust region need,
 are kept up to date from the logits already computed (``v . G`` is a sum of
 ``g z``), not re-read from the rows, and recomputed exactly every
@@ -43,7 +46,7 @@ are kept up to date from the logits already computed (``v . G`` is a sum of
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._parallel import Workspace, blocks
+from ._parallel import Workspace, blocks, weighted_blocks
 from ._protocol import Objective
 from ._softmax import max_row_norm
 from ._updates import MAX_LOGIT_STEP, add_summed_rows, scatter_add
@@ -58,9 +61,11 @@ CENTER_BLOCK = 1024
 #: measured as good as the exact sum at a fifth of its cost (see the user guide).
 COUNT_BLOCK = 256
 COUNT_NOISE_SAMPLES = 16
-#: Pairs per count-weighted batch: each holds two gathered vectors and a
-#: gradient (about 1.2 kB at vector_size 100) until the batch's update.
+#: Pairs (positive and noise) per count-weighted batch, whose gradients (400
+#: bytes a pair at vector_size 100) are held until the batch's update, and per
+#: phase-1 task, whose temporaries take about 1.3 kB a pair while it runs.
 COUNT_BATCH_PAIRS = 1 << 17
+COUNT_BLOCK_PAIRS = 1 << 14
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -211,7 +216,8 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     noise sum is estimated without bias from the ``S`` words per row of
     ``noise`` (shape (b, S), drawn from ``q``), each weighted ``scale[a] / S``
     with ``scale = K N``, so a row costs its pairs plus ``S``, not ``V``.
-    ``out_sq`` holds the output rows' squared norms.
+    ``out_sq`` holds the output rows' squared norms. Temporaries go through
+    ``work`` (the running thread's workspace); the returned arrays are fresh.
 
     Returns a ``_Part``: the loss estimate, the rows' summed gradients
     (``input_grads``, shape (b, d)) and curvatures, and per pair the output
@@ -237,11 +243,12 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     sig = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
     g = pair_weights * (sig - positive)
     spread = pair_weights * sig * (1.0 - sig)
-    input_grads = work.buffer("input_grads", (b, h.shape[1]))
+    # The gradients outlive the task (phase 2 reads them): fresh arrays, not
+    # ``work``'s buffers, so no buffer keeps the size of the largest block.
+    input_grads = np.empty((b, h.shape[1]), dtype=np.float32)
     scatter_add(input_grads, pair_rows, np.arange(len(z)), g, u)
     curvature = np.bincount(pair_rows, weights=spread * out_sq[pair_cols], minlength=b)
-    output_grads = work.buffer("output_grads", (len(z), h.shape[1]))
-    np.multiply(v, g[:, None], out=output_grads)
+    output_grads = np.multiply(v, g[:, None])
     h_sq = np.einsum("ij,ij->i", h, h)
     return _Part(
         loss=loss, contexts=None, input_grads=input_grads, input_gz=None,
@@ -261,7 +268,7 @@ class NegativeObjective(Objective):
     batch_size : int
         Largest batch :meth:`step` will see.
     random_state : int, RandomState instance or None
-        Seeds one noise stream per phase-1 block, here and now.
+        Seeds the noise streams (one per phase-1 block, one for count batches), here and now.
     negative : int
         Noise words per center, shared by its context words (``K``).
     ns_exponent : float
@@ -290,11 +297,11 @@ class NegativeObjective(Objective):
         self.max_weighted_batch = batch_size
         self.max_weighted_pairs = COUNT_BATCH_PAIRS
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
-        n_streams = max(
-            len(blocks(batch_size, CENTER_BLOCK)), len(blocks(batch_size, COUNT_BLOCK))
-        ) - 1
-        seeds = np.random.SeedSequence([int(x) for x in entropy]).spawn(n_streams)
+        *seeds, count_seed = np.random.SeedSequence([int(x) for x in entropy]).spawn(
+            len(blocks(batch_size, CENTER_BLOCK))
+        )
         self._streams = [np.random.default_rng(seed) for seed in seeds]
+        self._count_stream = np.random.default_rng(count_seed)
         # One workspace per block: a block's gradients stay in it until phase 2.
         self._block_work = [Workspace() for _ in seeds]
         self._steps = 0
@@ -362,16 +369,17 @@ class NegativeObjective(Objective):
         input_limit = MAX_LOGIT_STEP / max(float(np.sqrt(self._out_sq.max())), 1e-30)
         output_limit = MAX_LOGIT_STEP / max(max_row_norm(h), 1e-30)
         scale = self.negative * n_contexts.astype(np.float64)
-        row_bounds = blocks(len(centers), COUNT_BLOCK)
+        noise = draw_negatives(self._table, (len(centers), COUNT_NOISE_SAMPLES), self._count_stream)
+        row_pairs = np.bincount(rows, minlength=len(centers)) + COUNT_NOISE_SAMPLES
+        row_bounds = weighted_blocks(row_pairs, COUNT_BLOCK, COUNT_BLOCK_PAIRS)
         pair_bounds = np.searchsorted(rows, row_bounds)
 
         def phase1(task, work):
             r0, r1 = row_bounds[task], row_bounds[task + 1]
             p0, p1 = pair_bounds[task], pair_bounds[task + 1]
-            noise = draw_negatives(self._table, (r1 - r0, COUNT_NOISE_SAMPLES), self._streams[task])
             return count_forward(
                 h[r0:r1], self.w_out, self._out_sq, rows[p0:p1] - r0, cols[p0:p1],
-                weights[p0:p1], scale[r0:r1], noise, self._block_work[task],
+                weights[p0:p1], scale[r0:r1], noise[r0:r1], work,
             )
 
         parts = pool.map(phase1, len(row_bounds) - 1)

@@ -53,6 +53,26 @@ def blocks(n, size):
     return np.append(np.arange(0, n, size, dtype=np.int64), np.int64(n))
 
 
+def weighted_blocks(sizes, max_items, max_size=None):
+    """Boundaries cutting items of ``sizes`` into consecutive blocks.
+
+    A block holds at most ``max_items`` items and, with ``max_size``, items
+    whose sizes sum to at most ``max_size`` (an item larger than that is a
+    block of its own). Blocks are cut greedily, so the result depends only on
+    the arguments. Returns bounds as :func:`blocks` does.
+    """
+    n = len(sizes)
+    if max_size is None:
+        return blocks(n, max_items)
+    cumulative = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    bounds, begin = [0], 0
+    while begin < n:
+        stop = int(np.searchsorted(cumulative, cumulative[begin] + max_size, side="right")) - 1
+        begin = min(max(stop, begin + 1), begin + max_items, n)
+        bounds.append(begin)
+    return np.asarray(bounds, dtype=np.int64)
+
+
 class Workspace:
     """Reusable buffers for one thread's large temporaries.
 

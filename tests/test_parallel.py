@@ -11,7 +11,7 @@ from conftest import ShuffledPool, toy_training
 
 from skw2v import SkipGramVectorizer
 from skw2v._negative import NegativeObjective
-from skw2v._parallel import Pool, blocks, effective_n_threads
+from skw2v._parallel import Pool, blocks, effective_n_threads, weighted_blocks
 from skw2v._softmax import SoftmaxObjective
 
 OBJECTIVES = {
@@ -146,3 +146,20 @@ def test_a_fit_in_a_worker_process_equals_the_fit_here(topic_corpus, loss):
     )
     for mine, theirs in zip(here, there):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_weighted_blocks_respect_both_bounds_and_cover_every_item():
+    rng = np.random.RandomState(0)
+    sizes = rng.randint(0, 50, size=500)
+    sizes[[7, 300]] = 400  # items larger than max_size: blocks of their own
+    bounds = weighted_blocks(sizes, max_items=16, max_size=120)
+    assert bounds[0] == 0 and bounds[-1] == len(sizes)
+    lengths = np.diff(bounds)
+    assert lengths.min() >= 1 and lengths.max() <= 16
+    for begin, stop in zip(bounds[:-1], bounds[1:]):
+        assert stop - begin == 1 or sizes[begin:stop].sum() <= 120
+        # Greedy: the next item would not have fitted.
+        if stop < len(sizes) and stop - begin < 16:
+            assert sizes[begin:stop + 1].sum() > 120
+    assert {7, 8, 300, 301} <= set(bounds.tolist())
+    np.testing.assert_array_equal(weighted_blocks(sizes, 16), blocks(len(sizes), 16))
