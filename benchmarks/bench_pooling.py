@@ -33,7 +33,8 @@ Usage::
         [--curve-pooling tfidf]
 
 ``--configs none`` leaves out part 1's word-vector rows (TF-IDF and the
-transform speeds remain); part 2 then uses ``--curve-pooling`` (default tfidf).
+transform speeds remain); part 2 then uses ``--curve-pooling`` (default
+tfidf). ``--curves none`` leaves out part 2.
 """
 
 import argparse
@@ -192,7 +193,7 @@ def main():
         n_tokens, speeds = transform_speed(vectorizer, documents)
         print(f"  transform speed over {n_tokens:,} tokens: " + ", ".join(
             f"{p} {s:,.0f} tokens/s" for p, s in speeds.items()), flush=True)
-    for key in args.curves.split(","):
+    for key in [c for c in args.curves.split(",") if c != "none"]:
         title, load = LOADERS[key]
         documents, labels = load(args.data)
         index = np.arange(len(documents))

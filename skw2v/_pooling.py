@@ -18,6 +18,9 @@ import scipy.sparse as sp
 
 #: Tokens handled at once by the pooling functions (bounds temporary memory).
 CHUNK_TOKENS = 1 << 18
+#: Tokens per chunk of max pooling, whose gathered vectors (``d`` floats a
+#: token) are then a few megabytes, in cache.
+MAX_POOL_TOKENS = 1 << 12
 
 
 def document_chunks(corpus, chunk_tokens=None):
@@ -85,18 +88,25 @@ def weighted_mean(corpus, vectors, token_weights=None, normalize=True):
     return pooled
 
 
-def max_pool(corpus, vectors):
-    """Element-wise maximum over each document's word vectors (zeros if empty)."""
-    pooled = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=vectors.dtype)
-    lengths = np.diff(corpus.indptr)
-    for first, stop in document_chunks(corpus):
-        documents = first + np.flatnonzero(lengths[first:stop])
-        if len(documents) == 0:
-            continue
-        begin = corpus.indptr[first]
-        gathered = vectors[corpus.ids[begin : corpus.indptr[stop]]]
-        # Consecutive non-empty documents: each segment is one document.
-        pooled[documents] = np.maximum.reduceat(gathered, corpus.indptr[documents] - begin, axis=0)
+def max_pool(corpus, vectors, chunk_tokens=None):
+    """Element-wise maximum over each document's word vectors (zeros if empty).
+
+    Works through the corpus ``chunk_tokens`` tokens at a time (default
+    ``MAX_POOL_TOKENS``, so that the gathered vectors stay in cache), a
+    document spanning chunks taking the maximum of its pieces.
+    """
+    chunk_tokens = MAX_POOL_TOKENS if chunk_tokens is None else chunk_tokens
+    pooled = np.full((corpus.n_documents, vectors.shape[1]), -np.inf, dtype=vectors.dtype)
+    indptr = corpus.indptr
+    for begin in range(0, corpus.n_tokens, chunk_tokens):
+        end = min(begin + chunk_tokens, corpus.n_tokens)
+        inner = indptr[(indptr > begin) & (indptr < end)]
+        starts = np.unique(np.concatenate([[begin], inner]))
+        # The last document starting at each segment start: the non-empty one.
+        documents = np.searchsorted(indptr, starts, side="right") - 1
+        pieces = np.maximum.reduceat(vectors[corpus.ids[begin:end]], starts - begin, axis=0)
+        pooled[documents] = np.maximum(pooled[documents], pieces)
+    pooled[np.diff(indptr) == 0] = 0
     return pooled
 
 
@@ -283,39 +293,51 @@ class ScdvPooling(Pooling):
         probabilities = mixture.predict_proba(word_vectors.astype(np.float64))
         words, clusters = np.nonzero(probabilities >= SCDV_PROBABILITY_FLOOR)
         weights = probabilities[words, clusters] * statistics.idf[words]
-        # Row w holds, in block c, idf(w) P(c | w) v_w, for the kept (w, c).
-        values = (weights[:, None] * word_vectors[words]).astype(np.float32)
-        columns = clusters[:, None] * dim + np.arange(dim)
-        self.topics_ = sp.csr_matrix(
-            (values.ravel(), (np.repeat(words, dim), columns.ravel())), shape=(n_words, k * dim)
+        # Word w enters block c of a document's vector as idf(w) P(c | w) v_w.
+        self.memberships_ = sp.csr_matrix(
+            (weights.astype(np.float32), (words, clusters)), shape=(n_words, k)
         )
         self.n_clusters_ = k
         self.dim_ = dim
         self.threshold_ = 0.0
-        pooled = self._unit_sums(corpus)
+        pooled = self._unit_sums(corpus, word_vectors)
         lows = np.abs(np.minimum(pooled.min(axis=1).toarray().ravel(), 0))
         highs = np.abs(np.maximum(pooled.max(axis=1).toarray().ravel(), 0))
         self.threshold_ = float(self.sparsity * (lows.mean() + highs.mean()) / 2)
         return self
 
-    def _unit_sums(self, corpus):
-        parts = []
+    def _unit_sums(self, corpus, word_vectors):
+        """The documents' unit-length sums, thresholded, as CSR.
+
+        Per chunk, a sparse matrix ``B`` with one row per (document, cluster)
+        and one entry per (token, cluster of its word) makes the sums one
+        sparse-dense product, ``B @ word_vectors``.
+        """
+        k, dim = self.n_clusters_, self.dim_
+        m = self.memberships_
+        parts = [sp.csr_matrix((0, k * dim), dtype=np.float32)]
         for first, stop in document_chunks(corpus):
             begin, end = corpus.indptr[first], corpus.indptr[stop]
-            counts = _chunk_matrix(
-                corpus, first, stop, self.topics_.shape[0], np.ones(end - begin, np.float32)
+            words = corpus.ids[begin:end]
+            documents = np.repeat(np.arange(stop - first), np.diff(corpus.indptr[first : stop + 1]))
+            per_token = np.diff(m.indptr)[words]
+            token = np.repeat(np.arange(len(words)), per_token)
+            entry = m.indptr[words][token] + (
+                np.arange(len(token)) - np.repeat(np.cumsum(per_token) - per_token, per_token)
             )
-            parts.append(counts @ self.topics_)
-        pooled = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.topics_.shape[1]), dtype=np.float32)
-        lengths = np.sqrt(np.asarray(pooled.multiply(pooled).sum(axis=1)).ravel())
-        scale = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
-        pooled = sp.diags(scale.astype(np.float32)) @ pooled
-        pooled.data[np.abs(pooled.data) < self.threshold_] = 0
-        pooled.eliminate_zeros()
-        return pooled.tocsr().astype(np.float32)
+            b = sp.csr_matrix(
+                (m.data[entry], (documents[token] * k + m.indices[entry], words[token])),
+                shape=((stop - first) * k, len(word_vectors)),
+            )
+            sums = (b @ word_vectors).astype(np.float32, copy=False).reshape(stop - first, k * dim)
+            lengths = np.sqrt(np.einsum("ij,ij->i", sums, sums, dtype=np.float64))
+            sums *= np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)[:, None].astype(np.float32)
+            sums[np.abs(sums) < self.threshold_] = 0
+            parts.append(sp.csr_matrix(sums))
+        return sp.vstack(parts, format="csr", dtype=np.float32)
 
     def transform(self, corpus, word_vectors):
-        return self._unit_sums(corpus)
+        return self._unit_sums(corpus, word_vectors)
 
     def n_features(self, vector_size):
         return self.n_clusters_ * self.dim_

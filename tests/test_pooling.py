@@ -286,3 +286,19 @@ def test_scdv_chosen_after_fit_asks_for_a_refit(tiny):
     for pooling in ("mean", "sif", "scdv"):
         scdv.set_params(pooling=pooling).transform(TEST)
     np.testing.assert_array_equal(scdv.transform(TEST).toarray(), first)
+
+
+@pytest.mark.parametrize("chunk_tokens", [1, 2, 3, 7, 4096])
+def test_max_pool_over_chunks_is_the_direct_maximum(chunk_tokens):
+    """Documents spanning chunks, empty ones, and all-negative vectors."""
+    rng = np.random.RandomState(0)
+    for _ in range(50):
+        lengths = rng.choice([0, 1, 2, 5, 30], size=rng.randint(1, 30))
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        corpus = Corpus(rng.randint(0, 50, size=indptr[-1]).astype(np.int32), indptr)
+        vectors = rng.randn(50, 4).astype(np.float32) - 3
+        expected = np.zeros((len(lengths), 4), dtype=np.float32)
+        for i in range(len(lengths)):
+            if lengths[i]:
+                expected[i] = vectors[corpus.ids[indptr[i]:indptr[i + 1]]].max(axis=0)
+        np.testing.assert_array_equal(max_pool(corpus, vectors, chunk_tokens), expected)
