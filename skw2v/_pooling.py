@@ -309,9 +309,10 @@ class ScdvPooling(Pooling):
     def _unit_sums(self, corpus, word_vectors):
         """The documents' unit-length sums, thresholded, as CSR.
 
-        Per chunk, a sparse matrix ``B`` with one row per (document, cluster)
-        and one entry per (token, cluster of its word) makes the sums one
-        sparse-dense product, ``B @ word_vectors``.
+        Per chunk, a sparse matrix with one row per (document, cluster) that
+        the document's words reach and one entry per (token, cluster of its
+        word) makes the sums of those blocks one sparse-dense product; blocks
+        no word reaches are never formed.
         """
         k, dim = self.n_clusters_, self.dim_
         m = self.memberships_
@@ -325,15 +326,26 @@ class ScdvPooling(Pooling):
             entry = m.indptr[words][token] + (
                 np.arange(len(token)) - np.repeat(np.cumsum(per_token) - per_token, per_token)
             )
-            b = sp.csr_matrix(
-                (m.data[entry], (documents[token] * k + m.indices[entry], words[token])),
-                shape=((stop - first) * k, len(word_vectors)),
-            )
-            sums = (b @ word_vectors).astype(np.float32, copy=False).reshape(stop - first, k * dim)
-            lengths = np.sqrt(np.einsum("ij,ij->i", sums, sums, dtype=np.float64))
-            sums *= np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)[:, None].astype(np.float32)
+            blocks, row = np.unique(documents[token] * k + m.indices[entry], return_inverse=True)
+            sums = sp.csr_matrix(
+                (m.data[entry], (row.ravel(), words[token])), shape=(len(blocks), len(word_vectors))
+            ) @ word_vectors
+            sums = sums.astype(np.float32, copy=False)
+            document, cluster = np.divmod(blocks, k)
+            lengths = np.sqrt(np.bincount(
+                document, weights=np.einsum("ij,ij->i", sums, sums, dtype=np.float64),
+                minlength=stop - first,
+            ))
+            scale = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
+            sums *= scale[document, None].astype(np.float32)
             sums[np.abs(sums) < self.threshold_] = 0
-            parts.append(sp.csr_matrix(sums))
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(document, minlength=stop - first) * dim)])
+            chunk = sp.csr_matrix(
+                (sums.ravel(), (cluster[:, None] * dim + np.arange(dim)).ravel(), indptr),
+                shape=(stop - first, k * dim),
+            )
+            chunk.eliminate_zeros()
+            parts.append(chunk)
         return sp.vstack(parts, format="csr", dtype=np.float32)
 
     def transform(self, corpus, word_vectors):
