@@ -100,7 +100,7 @@ def max_pool(corpus, vectors, chunk_tokens=None):
     indptr = corpus.indptr
     for begin in range(0, corpus.n_tokens, chunk_tokens):
         end = min(begin + chunk_tokens, corpus.n_tokens)
-        inner = indptr[(indptr > begin) & (indptr < end)]
+        inner = indptr[np.searchsorted(indptr, begin, side="right") : np.searchsorted(indptr, end)]
         starts = np.unique(np.concatenate([[begin], inner]))
         # The last document starting at each segment start: the non-empty one.
         documents = np.searchsorted(indptr, starts, side="right") - 1
