@@ -64,15 +64,21 @@ class LogisticObjective(Objective):
 # -- the worked example of docs/developers.rst (end) --
 
 
-def test_a_new_objective_is_one_class_and_one_registry_entry(monkeypatch, topic_corpus):
-    from skw2v import _registry, _vectorizer
+@pytest.fixture
+def logistic_registered(monkeypatch):
+    """``loss="logistic"`` registered, as adding its registry entry would."""
     from sklearn.utils._param_validation import StrOptions
 
-    docs, _, topics = topic_corpus
+    from skw2v import _registry, _vectorizer
+
     monkeypatch.setitem(_registry.OBJECTIVES, "logistic", LogisticObjective)
     constraints = dict(SkipGramVectorizer._parameter_constraints)
     constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
     monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+
+
+def test_a_new_objective_is_one_class_and_one_registry_entry(logistic_registered, topic_corpus):
+    docs, _, topics = topic_corpus
     params = dict(loss="logistic", solver="sgd", init="random", vector_size=16, min_count=1,
                   sample=0, epochs=3, learning_rate=0.05, random_state=0)
     one = SkipGramVectorizer(**params, n_jobs=1).fit(docs)
@@ -145,15 +151,9 @@ def test_training_data_counts_pairs_once():
         TrainingData(None, np.ones(3)).cooccurrence()
 
 
-def test_an_objective_without_weighted_steps_says_so_with_the_counts_solver(monkeypatch, topic_corpus):
-    from sklearn.utils._param_validation import StrOptions
-
-    from skw2v import _registry, _vectorizer
-
+def test_an_objective_without_weighted_steps_says_so_with_the_counts_solver(
+    logistic_registered, topic_corpus
+):
     docs, _, _ = topic_corpus
-    monkeypatch.setitem(_registry.OBJECTIVES, "logistic", LogisticObjective)
-    constraints = dict(SkipGramVectorizer._parameter_constraints)
-    constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
-    monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
     with pytest.raises(ValueError, match="LogisticObjective cannot train from co-occurrence counts"):
         SkipGramVectorizer(loss="logistic", min_count=1).fit(docs)
