@@ -48,12 +48,11 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     pmi = np.log(counts.data.astype(np.float32))
     pmi -= log_rows[rows]
     pmi -= log_context[counts.indices]
-    keep = pmi > 0
     del rows
+    np.maximum(pmi, 0, out=pmi)
     positive = sp.csr_matrix(  # its own index arrays: eliminate_zeros compacts them
         (pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape
     )
-    positive.data[~keep] = 0
     positive.eliminate_zeros()
     return positive
 
