@@ -13,6 +13,7 @@ import gzip
 import os
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
 #: The shipped corpus (see skw2v/data/README.md).
@@ -201,17 +202,6 @@ NEWSGROUPS = {
 PYTHON_DOCS_PROBES = ("socket", "thread", "string", "file", "integer", "list")
 
 
-def _stratified_sample(target, n, rng):
-    """Indices of ``n`` items, in file order, with the classes in proportion."""
-    n = min(n, len(target))
-    chosen = []
-    for label in np.unique(target):
-        members = np.flatnonzero(target == label)
-        share = int(round(n * len(members) / len(target)))
-        chosen.append(rng.choice(members, min(share, len(members)), replace=False))
-    return np.sort(np.concatenate(chosen))
-
-
 #: Environment variable naming a labelled corpus file for the examples.
 EXAMPLE_DATA_VARIABLE = "SKW2V_EXAMPLE_DATA"
 
@@ -289,8 +279,12 @@ def load_example_corpus(source="auto", *, n_documents=600, random_state=0):
                 ) from None
     if source in ("auto", "python_docs"):
         docs = load_python_docs()
-        rng = check_random_state(random_state)
-        chosen = _stratified_sample(docs.target, n_documents, rng)
+        index = np.arange(len(docs.target))
+        if n_documents < len(index):
+            index, _ = train_test_split(
+                index, train_size=n_documents, stratify=docs.target, random_state=random_state
+            )
+        chosen = np.sort(index)
         labels = np.array([docs.target_names[docs.target[i]] for i in chosen])
         return (
             [docs.data[i] for i in chosen], labels, list(PYTHON_DOCS_PROBES),
