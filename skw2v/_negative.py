@@ -36,7 +36,7 @@ block ``i`` draws its noise words from its own stream ``i``, seeded in the
 constructor. A count batch draws its noise words on the calling thread, from
 a stream of its own, and is cut into blocks of at most ``COUNT_BLOCK`` rows
 and ``COUNT_BLOCK_PAIRS`` pairs. Phase 2 is two tasks, the input rows and the
-output rows. The
+output rows (for a count batch, three: the output rows in two halves). The
 squared norms of the rows, which the curvatures and the trust region need,
 are kept up to date from the logits already computed (``v . G`` is a sum of
 ``g z``), not re-read from the rows, and recomputed exactly every
@@ -61,11 +61,13 @@ CENTER_BLOCK = 1024
 #: measured as good as the exact sum at a fifth of its cost (see the user guide).
 COUNT_BLOCK = 256
 COUNT_NOISE_SAMPLES = 16
-#: Pairs (positive and noise) per count-weighted batch, whose gradients (400
-#: bytes a pair at vector_size 100) are held until the batch's update, and per
-#: phase-1 task, whose temporaries take about 1.3 kB a pair while it runs.
+#: Pairs (positive and noise) per count-weighted batch, each holding about 20
+#: bytes until the batch's update, and per phase-1 task, whose temporaries (two
+#: gathered rows a pair) take about 0.9 kB a pair at vector_size 100 while it runs.
 COUNT_BATCH_PAIRS = 1 << 17
 COUNT_BLOCK_PAIRS = 1 << 14
+#: Phase-2 tasks over the output rows of a count-weighted batch.
+OUTPUT_TASKS = 4
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -135,7 +137,7 @@ class _Part:
 
     __slots__ = (
         "loss", "contexts", "input_grads", "input_gz", "curvature",
-        "outputs", "output_grads", "output_gz", "output_curvature",
+        "outputs", "output_grads", "output_gz",
     )
 
     def __init__(self, **fields):
@@ -205,6 +207,19 @@ def forward(w_in, w_out, out_sq, centers, rows, cols, n_contexts, negatives, wor
     )
 
 
+class _CountPart:
+    """What one phase-1 task of a count-weighted step hands to phase 2."""
+
+    __slots__ = (
+        "loss", "input_grads", "curvature", "outputs", "pair_rows", "output_weights",
+        "output_curvature",
+    )
+
+    def __init__(self, **fields):
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
 def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     """Phase 1 of the count-weighted step for a block of rows (input words).
 
@@ -219,9 +234,14 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     ``out_sq`` holds the output rows' squared norms. Temporaries go through
     ``work`` (the running thread's workspace); the returned arrays are fresh.
 
-    Returns a ``_Part``: the loss estimate, the rows' summed gradients
-    (``input_grads``, shape (b, d)) and curvatures, and per pair the output
-    word, gradient and curvature.
+    Returns a ``_CountPart``: the loss estimate, the rows' summed gradients
+    (``input_grads``, shape (b, d)) and curvatures, and per pair (positive
+    pairs, then noise) the output word, the pair's row in ``h`` and the
+    output gradient as a multiple of that row (``output_weights``: the
+    gradient of output row ``outputs[p]`` is ``output_weights[p] *
+    h[pair_rows[p]]``), with its curvature. Phase 2 sums these products per
+    output row (:func:`~skw2v._updates.add_summed_rows`), so no (pairs, d)
+    array of output gradients is ever formed.
     """
     b, n_noise = noise.shape
     n_pos = len(rows)
@@ -231,29 +251,27 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
         [weights, np.repeat((scale / n_noise).astype(np.float32), n_noise)]
     )
     u = work.take("targets", w_out, pair_cols)
-    v = work.take("inputs", h, pair_rows)
-    z = np.einsum("pd,pd->p", v, u)
+    z = np.einsum("pd,pd->p", work.take("inputs", h, pair_rows), u)
     e = np.exp(-np.abs(z))
     softplus_abs = np.log1p(e)
-    positive = np.zeros(len(z), dtype=bool)
-    positive[:n_pos] = True
     # loss: softplus(-z) for positives, softplus(z) for noise
-    loss_terms = softplus_abs + np.where(positive, np.maximum(-z, 0), np.maximum(z, 0))
-    loss = float(pair_weights.astype(np.float64) @ loss_terms.astype(np.float64))
+    loss = sum(
+        float(pair_weights[part].astype(np.float64) @ (softplus_abs[part] + np.maximum(zs, 0)).astype(np.float64))
+        for part, zs in ((slice(None, n_pos), -z[:n_pos]), (slice(n_pos, None), z[n_pos:]))
+    )
     sig = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
-    g = pair_weights * (sig - positive)
     spread = pair_weights * sig * (1.0 - sig)
-    # The gradients outlive the task (phase 2 reads them): fresh arrays, not
-    # ``work``'s buffers, so no buffer keeps the size of the largest block.
+    g = sig
+    g[:n_pos] -= 1.0
+    g *= pair_weights
     input_grads = np.empty((b, h.shape[1]), dtype=np.float32)
     scatter_add(input_grads, pair_rows, np.arange(len(z)), g, u)
     curvature = np.bincount(pair_rows, weights=spread * out_sq[pair_cols], minlength=b)
-    output_grads = np.multiply(v, g[:, None])
     h_sq = np.einsum("ij,ij->i", h, h)
-    return _Part(
-        loss=loss, contexts=None, input_grads=input_grads, input_gz=None,
-        curvature=curvature.astype(np.float32), outputs=pair_cols, output_grads=output_grads,
-        output_gz=None, output_curvature=spread * h_sq[pair_rows],
+    return _CountPart(
+        loss=loss, input_grads=input_grads, curvature=curvature.astype(np.float32),
+        outputs=pair_cols, pair_rows=pair_rows, output_weights=g,
+        output_curvature=spread * h_sq[pair_rows],
     )
 
 
@@ -361,7 +379,9 @@ class NegativeObjective(Objective):
 
     def _count_step(self, w_in, batch, learning_rate, pool):
         """The count-weighted step: ``count_forward`` over fixed blocks of rows,
-        then the input rows and the output rows as two tasks."""
+        then three tasks: the input rows, and the output rows below and from
+        the median output id (each output row sums its own pairs in order, so
+        where the split falls changes no result)."""
         centers, rows, cols, n_contexts, weights = batch
         if self._in_sq is None:
             self._in_sq = np.einsum("ij,ij->i", w_in, w_in)
@@ -377,18 +397,33 @@ class NegativeObjective(Objective):
         def phase1(task, work):
             r0, r1 = row_bounds[task], row_bounds[task + 1]
             p0, p1 = pair_bounds[task], pair_bounds[task + 1]
-            return count_forward(
+            part = count_forward(
                 h[r0:r1], self.w_out, self._out_sq, rows[p0:p1] - r0, cols[p0:p1],
                 weights[p0:p1], scale[r0:r1], noise[r0:r1], work,
             )
+            part.pair_rows += r0  # rows of h, not of the block
+            return part
 
         parts = pool.map(phase1, len(row_bounds) - 1)
         loss = sum(part.loss for part in parts)
         if not np.isfinite(loss):
             return loss
+        outputs = np.concatenate([p.outputs for p in parts])
+        pair_rows = np.concatenate([p.pair_rows for p in parts])
+        output_weights = np.concatenate([p.output_weights for p in parts])
+        output_curvature = np.concatenate([p.output_curvature for p in parts])
+        # Output tasks take equal numbers of distinct rows (a task's cost grows
+        # with its rows, whose sums must stay in cache, more than with its pairs).
+        present = np.zeros(len(self.w_out), dtype=bool)
+        present[outputs] = True
+        distinct_ids = np.flatnonzero(present)
+        cuts = distinct_ids[len(distinct_ids) * np.arange(1, OUTPUT_TASKS) // OUTPUT_TASKS]
+        task_of = np.searchsorted(cuts, outputs, side="right")
+        order = np.argsort(task_of, kind="stable")
+        bounds = np.searchsorted(task_of[order], np.arange(OUTPUT_TASKS + 1))
 
         def phase2(task, work):
-            if task == 0:
+            if task == OUTPUT_TASKS:
                 update = add_summed_rows(
                     w_in, [(centers, np.arange(len(centers)),
                             np.concatenate([p.input_grads for p in parts]))],
@@ -399,16 +434,16 @@ class NegativeObjective(Objective):
                     "ij,ij->i", w_in[update.words], w_in[update.words]
                 )
                 return update
-            pieces = [(p.outputs, np.arange(len(p.outputs)), p.output_grads) for p in parts]
+            at = order[bounds[task] : bounds[task + 1]]
             update = add_summed_rows(
-                self.w_out, pieces, learning_rate, output_limit, work,
-                np.concatenate([p.output_curvature for p in parts]),
+                self.w_out, [(outputs[at], pair_rows[at], h, output_weights[at])],
+                learning_rate, output_limit, work, output_curvature[at],
             )
             rows_out = update.words
             self._out_sq[rows_out] = np.einsum("ij,ij->i", self.w_out[rows_out], self.w_out[rows_out])
             return update
 
-        inputs, _ = pool.map(phase2, 2)
+        *_, inputs = pool.map(phase2, OUTPUT_TASKS + 1)
         self.count(inputs)
         return loss
 

@@ -97,9 +97,11 @@ def scale_and_clip(steps, scale, limit):
 def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None, occurrences=None):
     """Add gradient rows to the rows of ``matrix`` they belong to, summed per row.
 
-    ``pieces`` is a list of ``(ids, at, grads)``: the gradient of row
-    ``ids[i]`` is ``grads[at[i]]``; a row named more than once (in any
-    piece) adds its gradients up, in order. With ``curvature`` (one value per
+    ``pieces`` is a list of ``(ids, at, grads)`` or ``(ids, at, grads,
+    coefficients)``: the gradient of row ``ids[i]`` is ``grads[at[i]]``,
+    times ``coefficients[i]`` when given (so many entries can share one
+    ``grads`` row without a row of their own); a row named more than once
+    (in any piece) adds its gradients up, in order. With ``curvature`` (one value per
     entry of the pieces' ids, in order) a row moves by
     ``-step * sequential_factor(step * A)`` times its sum, ``A`` its summed
     curvature; without, by ``-step`` times its sum. Either way the move is
@@ -117,11 +119,9 @@ def add_summed_rows(matrix, pieces, step, max_norm, work, curvature=None, occurr
     sums = work.buffer("summed_rows", (len(words), matrix.shape[1]))
     sums.fill(0)
     done = 0
-    for piece_ids, at, grads in pieces:
-        scatter_add(
-            sums, rank[done : done + len(piece_ids)], at,
-            np.ones(len(piece_ids), dtype=np.float32), grads, clear=False,
-        )
+    for piece_ids, at, grads, *coefficients in pieces:
+        values = coefficients[0] if coefficients else np.ones(len(piece_ids), dtype=np.float32)
+        scatter_add(sums, rank[done : done + len(piece_ids)], at, values, grads, clear=False)
         done += len(piece_ids)
     sums_sq = np.einsum("ij,ij->i", sums, sums)
     n_unstable = 0

@@ -232,7 +232,7 @@ def _run_count_forward(h, w_out, rows, cols, weights, scale, noise):
     out_sq = np.einsum("ij,ij->i", w_out, w_out)
     part = count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, Workspace())
     grad_out = np.zeros(w_out.shape)
-    np.add.at(grad_out, part.outputs, part.output_grads)
+    np.add.at(grad_out, part.outputs, part.output_weights[:, None] * h[part.pair_rows])
     return part, grad_out
 
 
