@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 
 from ._parallel import weighted_blocks
 from ._protocol import Batch
-from ._vocab import Corpus, keep_probabilities, select_tokens
+from ._vocab import Corpus, keep_probabilities, subsample
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
@@ -108,10 +108,7 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
     rng = check_random_state(random_state)
     total = None
     for _ in range(n_draws):
-        mask = np.empty(corpus.n_tokens, dtype=bool)
-        np.less(rng.random_sample(corpus.n_tokens), keep[corpus.ids], out=mask)
-        triangle = count_pairs(select_tokens(corpus, mask), n_words, weights, upper=True)
-        del mask
+        triangle = count_pairs(subsample(corpus, keep, rng), n_words, weights, upper=True)
         total = triangle if total is None else total + triangle
         del triangle
     total.data /= n_draws

@@ -13,31 +13,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._protocol import Batch, Solver
-from ._vocab import keep_probabilities, select_tokens
+from ._vocab import keep_probabilities, subsample
 from ._windows import context_pairs, training_positions
-
-#: Tokens whose keep-draws are made at once (bounds the float64 temporaries).
-SUBSAMPLE_CHUNK = 1 << 20
 
 #: Minibatches whose context pairs are built in one call of ``context_pairs``.
 PAIR_GROUP = 32
-
-
-def subsample(corpus, keep, rng):
-    """Drop each token with probability ``1 - keep[word]``; documents keep their bounds.
-
-    Dropped tokens are removed before windows are formed, as in word2vec, so
-    windows reach further around frequent words. The draws are made in
-    chunks (the same random stream as one draw), so the temporaries stay a
-    few megabytes at any corpus size.
-    """
-    if np.all(keep >= 1.0):
-        return corpus
-    mask = np.empty(corpus.n_tokens, dtype=bool)
-    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
-        stop = min(start + SUBSAMPLE_CHUNK, corpus.n_tokens)
-        np.less(rng.random_sample(stop - start), keep[corpus.ids[start:stop]], out=mask[start:stop])
-    return select_tokens(corpus, mask)
 
 
 def minibatches(corpus, positions, batch, window, shrink_windows, rng, pool):

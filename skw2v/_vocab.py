@@ -10,6 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+#: Tokens whose keep-draws are made at once (bounds the float64 temporaries).
+SUBSAMPLE_CHUNK = 1 << 20
+
 
 class Corpus(NamedTuple):
     """Documents as word ids: document ``i`` is ``ids[indptr[i]:indptr[i + 1]]``."""
@@ -111,6 +114,23 @@ def select_tokens(corpus, keep):
     indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
     np.cumsum(kept, out=indptr[1:])
     return Corpus(corpus.ids[keep], indptr)
+
+
+def subsample(corpus, keep, rng):
+    """Drop each token with probability ``1 - keep[word]``; documents keep their bounds.
+
+    Dropped tokens are removed before windows are formed, as in word2vec, so
+    windows reach further around frequent words. ``rng`` is a RandomState.
+    The draws are made in chunks (the same random stream as one draw), so
+    the temporaries stay a few megabytes at any corpus size.
+    """
+    if np.all(keep >= 1.0):
+        return corpus
+    mask = np.empty(corpus.n_tokens, dtype=bool)
+    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
+        stop = min(start + SUBSAMPLE_CHUNK, corpus.n_tokens)
+        np.less(rng.random_sample(stop - start), keep[corpus.ids[start:stop]], out=mask[start:stop])
+    return select_tokens(corpus, mask)
 
 
 def check_vocabulary(vocabulary):

@@ -7,7 +7,8 @@ from conftest import finite_differences, negative_sampling_gradients
 from skw2v._negative import NegativeObjective, draw_negatives, noise_table, noise_weights, sigmoid_and_loss
 from skw2v._parallel import Pool
 from skw2v._protocol import TrainingData, train
-from skw2v._solver_sgd import CorpusSolver, subsample
+from skw2v._solver_sgd import CorpusSolver
+from skw2v._vocab import subsample
 from skw2v._vocab import Corpus, keep_probabilities
 
 
