@@ -91,20 +91,28 @@ def prune_vocabulary(counts, words, min_count, max_features):
 
 
 def remap(corpus, mapping):
-    """Apply ``mapping`` (old id -> new id, or -1 to drop) to every token.
+    """Apply ``mapping`` (old id -> new id, or -1 to drop) to every token, in place.
 
     Dropped tokens are removed before windows are formed, as word2vec does:
-    a context window spans over out-of-vocabulary words.
+    a context window spans over out-of-vocabulary words. ``corpus.ids`` is
+    overwritten (the result's ids are a view of its start), so that the
+    corpus is never held twice: pass a corpus of your own.
     """
-    new_ids = mapping.astype(np.int32)[corpus.ids] if corpus.n_tokens else corpus.ids
-    return select_tokens(Corpus(new_ids, corpus.indptr), new_ids >= 0)
+    ids, table = corpus.ids, mapping.astype(np.int32)
+    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
+        chunk = ids[start : start + SUBSAMPLE_CHUNK]
+        chunk[:] = table[chunk]
+    return select_tokens(corpus, ids >= 0, in_place=True)
 
 
-def select_tokens(corpus, keep):
+def select_tokens(corpus, keep, in_place=False):
     """The corpus with only the tokens where ``keep`` is True; documents keep their bounds.
 
     Memory beyond the result is the boolean mask: document offsets come from
-    per-document counts, not from a cumulative sum over every token.
+    per-document counts, not from a cumulative sum over every token. With
+    ``in_place``, the kept tokens are moved to the start of ``corpus.ids``
+    (chunk by chunk, so no second corpus is formed) and the result's ids are
+    a view of it.
     """
     lengths = np.diff(corpus.indptr)
     kept = np.zeros(corpus.n_documents, dtype=np.int64)
@@ -113,7 +121,14 @@ def select_tokens(corpus, keep):
         kept[nonempty] = np.add.reduceat(keep, corpus.indptr[:-1][nonempty], dtype=np.int64)
     indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
     np.cumsum(kept, out=indptr[1:])
-    return Corpus(corpus.ids[keep], indptr)
+    if not in_place:
+        return Corpus(corpus.ids[keep], indptr)
+    ids, written = corpus.ids, 0
+    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
+        chosen = ids[start : start + SUBSAMPLE_CHUNK][keep[start : start + SUBSAMPLE_CHUNK]]
+        ids[written : written + len(chosen)] = chosen  # never ahead of what is read
+        written += len(chosen)
+    return Corpus(ids[:written], indptr)
 
 
 def subsample(corpus, keep, rng):

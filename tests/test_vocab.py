@@ -27,6 +27,24 @@ def test_remap_drops_words_and_keeps_document_bounds():
     assert out.indptr.tolist() == [0, 1, 1, 4]
 
 
+def test_remap_in_place_across_chunks(monkeypatch):
+    """Compaction chunk by chunk gives what one fancy index gives, with the
+    kept tokens moved forward inside the corpus's own array."""
+    import skw2v._vocab as vocab
+
+    monkeypatch.setattr(vocab, "SUBSAMPLE_CHUNK", 7)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 10, 100).astype(np.int32)
+    indptr = np.array([0, 3, 3, 40, 41, 100])
+    mapping = np.array([-1, 0, 1, -1, 2, 3, -1, 4, 5, -1])
+    expected = mapping[ids]
+    keep = expected >= 0
+    out = remap(Corpus(ids, indptr), mapping)
+    assert out.ids.tolist() == expected[keep].tolist()
+    assert np.shares_memory(out.ids, ids)
+    assert out.indptr.tolist() == [0, *np.cumsum([keep[a:b].sum() for a, b in zip(indptr[:-1], indptr[1:])])]
+
+
 def test_encode_ignores_unknown_tokens():
     corpus = encode([["x", "a"], ["y"], ["b", "a"]], {"a": 0, "b": 1})
     assert corpus.ids.tolist() == [0, 1, 0]
