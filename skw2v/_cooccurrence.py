@@ -13,13 +13,17 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
-from ._parallel import weighted_blocks
+from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
 from ._vocab import Corpus, keep_probabilities, subsample
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
 SUBSAMPLE_DRAWS = 4
+
+#: Subsampling draws are summed in this many lanes, each a task of its own
+#: (fixed, so that the sums do not depend on the thread count).
+COUNT_LANES = 2
 
 #: Center positions whose pairs are counted at once (bounds the temporaries:
 #: about 24 bytes per position and unit of window).
@@ -95,33 +99,51 @@ def mirror(triangle):
     return counts
 
 
-def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state):
+def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state, n_threads=1):
     """Mean of :func:`count_pairs` over ``n_draws`` subsampled copies of the corpus.
 
     Each copy keeps every token with probability ``keep[word]`` and removes
     the others before windows are formed, as word2vec's subsampling does
     every epoch; the mean estimates what SGD over that many epochs sees. When
     every word is always kept, this is one exact count.
+
+    Draw ``i`` has its own random stream (seeded from ``random_state``) and
+    is summed into lane ``i % COUNT_LANES``; lanes run on up to ``n_threads``
+    threads and are added in lane order, so the result is the same for any
+    thread count.
     """
     if np.all(keep >= 1.0):
         return count_pairs(corpus, n_words, weights)
-    rng = check_random_state(random_state)
-    total = None
-    for _ in range(n_draws):
-        triangle = count_pairs(subsample(corpus, keep, rng), n_words, weights, upper=True)
-        total = triangle if total is None else total + triangle
-        del triangle
+    seeds = check_random_state(random_state).randint(0, 2**31 - 1, size=n_draws)
+
+    def lane(index, work):
+        total = None
+        for seed in seeds[index::COUNT_LANES]:
+            sample = subsample(corpus, keep, np.random.RandomState(seed))
+            triangle = count_pairs(sample, n_words, weights, upper=True)
+            del sample
+            total = triangle if total is None else total + triangle
+            del triangle
+        return total
+
+    with Pool(n_threads) as pool:
+        lanes = pool.map(lane, min(COUNT_LANES, n_draws))
+    total = lanes.pop(0)
+    while lanes:
+        total = total + lanes.pop(0)
     total.data /= n_draws
     return mirror(total)
 
 
-def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state):
+def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state,
+                    n_threads=1):
     """The co-occurrence counts that ``solver="counts"`` and ``init="spectral"`` train from.
 
     The corpus (``ids``, ``indptr``) is counted with the window weights of
     :func:`distance_weights`, subsampled as word2vec subsamples every epoch
-    and averaged over ``SUBSAMPLE_DRAWS`` draws (:func:`subsampled_counts`).
-    Plain arrays and numbers in, so that ``joblib.Memory`` can cache it.
+    and averaged over ``SUBSAMPLE_DRAWS`` draws (:func:`subsampled_counts`,
+    on ``n_threads`` threads, which change nothing in the result). Plain
+    arrays and numbers in, so that ``joblib.Memory`` can cache it.
 
     Returns
     -------
@@ -129,7 +151,7 @@ def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample,
     """
     return subsampled_counts(
         Corpus(ids, indptr), len(word_counts), distance_weights(window, shrink_windows),
-        keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS, random_state,
+        keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS, random_state, n_threads,
     )
 
 

@@ -52,13 +52,14 @@ def training_corpus(raw_documents, params, min_count, max_features, words, memor
 
 
 def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, reproducible,
-                 memory, report):
+                 memory, report, n_threads=1):
     """The corpus's training counts (``_cooccurrence.training_counts``), cached if ``reproducible``."""
     tic = time.perf_counter()
-    count = memory.cache(training_counts) if reproducible or sample == 0 else training_counts
+    cached = memory.cache(training_counts, ignore=["n_threads"])
+    count = cached if reproducible or sample == 0 else training_counts
     counts = count(
         corpus.ids, corpus.indptr, word_counts, window=window, shrink_windows=shrink_windows,
-        sample=sample, random_state=seed,
+        sample=sample, random_state=seed, n_threads=n_threads,
     )
     report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
     return counts

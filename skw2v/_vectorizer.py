@@ -471,10 +471,11 @@ class SkipGramVectorizer(
         rng = check_random_state(self.random_state)
         # Drawn first, so that fits differing only in later draws share the cache.
         count_seed, spectral_seed = (int(x) for x in rng.randint(np.iinfo(np.int32).max, size=2))
+        n_threads = effective_n_threads(self.n_jobs)
         data = TrainingData(corpus, word_counts, lambda: cooccurrence(
             corpus, word_counts, window=self.window, shrink_windows=self.shrink_windows,
             sample=self.sample, seed=count_seed, reproducible=reproducible, memory=memory,
-            report=report,
+            report=report, n_threads=n_threads,
         ))
         if partial or self._continues(words):
             w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
@@ -497,7 +498,6 @@ class SkipGramVectorizer(
             min_learning_rate=self.min_learning_rate, random_state=rng,
             **self._hyperparameters(solver_class),
         )
-        n_threads = effective_n_threads(self.n_jobs)
         report.message(
             f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
             f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "

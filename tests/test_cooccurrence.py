@@ -84,12 +84,15 @@ def test_subsampled_counts_average_word2vec_draws():
     keep = np.array([1.0, 0.5, 1.0, 0.2])
     weights = distance_weights(2, False)
     mean = subsampled_counts(corpus, 4, weights, keep, 400, 0).toarray()
-    rng = np.random.RandomState(0)
     reference = np.zeros((4, 4))
-    for _ in range(400):
+    for seed in np.random.RandomState(0).randint(0, 2**31 - 1, size=400):  # one stream a draw
+        rng = np.random.RandomState(seed)
         kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
         reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
     np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
+    for n_threads in (2, 3):  # the lanes' sums do not depend on the threads
+        again = subsampled_counts(corpus, 4, weights, keep, 400, 0, n_threads=n_threads)
+        np.testing.assert_array_equal(again.toarray(), mean)
     # never-dropped words keep their mutual counts' order of magnitude; a
     # half-dropped word's pairs shrink by about half or more
     full = count_pairs(corpus, 4, weights).toarray()
@@ -249,9 +252,9 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
         calls["encode"] += 1
         return encode(*args, **kwargs)
 
-    def counting_count(*args, **kwargs):
+    def counting_count(ids, indptr, word_counts, n_threads=1, **kwargs):
         calls["count"] += 1
-        return count(*args, **kwargs)
+        return count(ids, indptr, word_counts, n_threads=n_threads, **kwargs)
 
     monkeypatch.setattr(_fitting, "encode_documents", counting_encode)
     monkeypatch.setattr(_fitting, "training_counts", counting_count)
