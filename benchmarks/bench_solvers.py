@@ -180,6 +180,9 @@ def main():
     parser.add_argument("--init", default="spectral", help="init of the counts solver")
     parser.add_argument("--softmax-vocab", type=int, default=10_000)
     parser.add_argument("--skip-sgd-softmax", action="store_true", help="leave out SGD at the capped vocabulary")
+    parser.add_argument("--skip-sgd", action="store_true",
+                        help="leave out the SGD columns of negative sampling (a rerun after a change "
+                             "to the counts solver only: the counts solver and gensim, in one run)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--library", help=argparse.SUPPRESS)
     parser.add_argument("--loss", help=argparse.SUPPRESS)
@@ -197,14 +200,15 @@ def main():
             columns = {}
             columns["counts"] = run(args, "skw2v", loss, "counts", scale=scale)
             if loss == "negative":
-                columns["sgd"] = run(args, "skw2v", loss, "sgd", scale=scale, init="random")
-                columns["sgd spectral"] = run(args, "skw2v", loss, "sgd", scale=scale, init="spectral")
+                if not args.skip_sgd:
+                    columns["sgd"] = run(args, "skw2v", loss, "sgd", scale=scale, init="random")
+                    columns["sgd spectral"] = run(args, "skw2v", loss, "sgd", scale=scale, init="spectral")
                 columns["gensim"] = run(args, "gensim", scale=scale)
             title = f"loss={loss!r}, {columns['counts']['tokens']:,} training tokens"
             table(title, {k: v for k, v in columns.items() if v})
             if loss == "negative":
                 g = columns["gensim"]
-                for name in ("counts", "sgd", "sgd spectral"):
+                for name in [name for name in ("counts", "sgd", "sgd spectral") if name in columns]:
                     c = columns[name]
                     print(f"{name} vs gensim: {g['seconds'] / c['seconds']:.2f}x faster, analogy "
                           f"{c['analogy'] - g['analogy']:+.4f}, WordSim {c['wordsim'] - g['wordsim']:+.4f}")
