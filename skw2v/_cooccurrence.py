@@ -21,13 +21,12 @@ from ._vocab import Corpus, keep_probabilities, subsample
 #: of 8; see the user guide).
 SUBSAMPLE_DRAWS = 4
 
-#: Subsampling draws are summed in this many lanes, each a task of its own
-#: (fixed, so that the sums do not depend on the thread count).
-COUNT_LANES = 2
-
 #: Center positions whose pairs are counted at once (bounds the temporaries:
 #: about 24 bytes per position and unit of window).
 COUNT_CHUNK = 1 << 18
+#: Chunks counted at once, one task each (then added in order, so the sums do
+#: not depend on the thread count).
+COUNT_GROUP = 2
 
 
 def distance_weights(window, shrink_windows):
@@ -43,7 +42,7 @@ def distance_weights(window, shrink_windows):
     return (window - distances + 1) / window
 
 
-def count_pairs(corpus, n_words, weights, upper=False):
+def count_pairs(corpus, n_words, weights, upper=False, pool=None):
     """Window-weighted co-occurrence counts of a corpus.
 
     ``X[a, b]`` is the sum, over the ordered pairs of positions ``(i, k)`` of
@@ -62,6 +61,10 @@ def count_pairs(corpus, n_words, weights, upper=False):
     upper : bool, default=False
         Return the upper triangle only (pairs ``a <= b``, each unordered pair
         once): :func:`mirror` makes the full matrix.
+    pool : Pool, optional
+        Counts ``COUNT_GROUP`` chunks at a time on its threads; the chunks
+        are added in corpus order whatever the threads, so the result does
+        not depend on them.
 
     Returns
     -------
@@ -69,23 +72,35 @@ def count_pairs(corpus, n_words, weights, upper=False):
         Exactly symmetric (each unordered pair is summed once, into the upper
         triangle, then mirrored), with sorted indices.
     """
-    ids, indptr = corpus.ids, corpus.indptr
     weights = np.asarray(weights, dtype=np.float32)
+    starts = range(0, corpus.n_tokens, COUNT_CHUNK)
+    pool = Pool(1) if pool is None else pool
     triangle = sp.csr_matrix((n_words, n_words), dtype=np.float32)
-    for start in range(0, corpus.n_tokens, COUNT_CHUNK):
-        positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
-        document_end = indptr[np.searchsorted(indptr, positions, side="right")]
-        firsts, seconds, values = [], [], []
-        for distance, weight in enumerate(weights, 1):
-            left = positions[positions + distance < document_end]
-            firsts.append(ids[left])
-            seconds.append(ids[left + distance])
-            values.append(np.full(len(left), weight, dtype=np.float32))
-        a, b = np.concatenate(firsts), np.concatenate(seconds)
-        low, high = np.minimum(a, b), np.maximum(a, b)
-        chunk = sp.coo_matrix((np.concatenate(values), (low, high)), shape=(n_words, n_words))
-        triangle = triangle + chunk.tocsr()
+    for first in range(0, len(starts), COUNT_GROUP):
+        group = starts[first : first + COUNT_GROUP]
+        chunks = pool.map(
+            lambda task, work: _chunk_triangle(corpus, group[task], n_words, weights), len(group)
+        )
+        for chunk in chunks:
+            triangle = triangle + chunk
     return triangle if upper else mirror(triangle)
+
+
+def _chunk_triangle(corpus, start, n_words, weights):
+    """Upper-triangle counts of the pairs whose first position is in
+    ``start : start + COUNT_CHUNK`` (CSR, duplicates summed)."""
+    ids, indptr = corpus.ids, corpus.indptr
+    positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
+    document_end = indptr[np.searchsorted(indptr, positions, side="right")]
+    firsts, seconds, values = [], [], []
+    for distance, weight in enumerate(weights, 1):
+        left = positions[positions + distance < document_end]
+        firsts.append(ids[left])
+        seconds.append(ids[left + distance])
+        values.append(np.full(len(left), weight, dtype=np.float32))
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return sp.coo_matrix((np.concatenate(values), (low, high)), shape=(n_words, n_words)).tocsr()
 
 
 def mirror(triangle):
@@ -105,32 +120,19 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state, n_t
     Each copy keeps every token with probability ``keep[word]`` and removes
     the others before windows are formed, as word2vec's subsampling does
     every epoch; the mean estimates what SGD over that many epochs sees. When
-    every word is always kept, this is one exact count.
-
-    Draw ``i`` has its own random stream (seeded from ``random_state``) and
-    is summed into lane ``i % COUNT_LANES``; lanes run on up to ``n_threads``
-    threads and are added in lane order, so the result is the same for any
-    thread count.
+    every word is always kept, this is one exact count. The draws come from
+    ``random_state`` one after the other, on the calling thread; the counting
+    runs on ``n_threads`` threads, which change nothing in the result.
     """
-    if np.all(keep >= 1.0):
-        return count_pairs(corpus, n_words, weights)
-    seeds = check_random_state(random_state).randint(0, 2**31 - 1, size=n_draws)
-
-    def lane(index, work):
+    with Pool(n_threads) as pool:
+        if np.all(keep >= 1.0):
+            return count_pairs(corpus, n_words, weights, pool=pool)
+        rng = check_random_state(random_state)
         total = None
-        for seed in seeds[index::COUNT_LANES]:
-            sample = subsample(corpus, keep, np.random.RandomState(seed))
-            triangle = count_pairs(sample, n_words, weights, upper=True)
-            del sample
+        for _ in range(n_draws):
+            triangle = count_pairs(subsample(corpus, keep, rng), n_words, weights, True, pool)
             total = triangle if total is None else total + triangle
             del triangle
-        return total
-
-    with Pool(n_threads) as pool:
-        lanes = pool.map(lane, min(COUNT_LANES, n_draws))
-    total = lanes.pop(0)
-    while lanes:
-        total = total + lanes.pop(0)
     total.data /= n_draws
     return mirror(total)
 

@@ -12,6 +12,7 @@ from skw2v._cooccurrence import (
     subsampled_counts,
     training_counts,
 )
+from skw2v._parallel import Pool
 from skw2v._vocab import Corpus, keep_probabilities
 from skw2v._windows import context_pairs, training_positions
 
@@ -44,6 +45,9 @@ def test_counts_equal_a_direct_loop_within_documents(monkeypatch, chunk, window,
     np.testing.assert_allclose(counts.toarray(), expected, rtol=1e-6)
     assert counts.dtype == np.float32 and counts.has_sorted_indices
     np.testing.assert_array_equal(counts.toarray(), counts.toarray().T)
+    with Pool(3) as pool:  # chunks counted on threads, added in order: the same bits
+        threaded = count_pairs(corpus, 7, weights, pool=pool)
+    np.testing.assert_array_equal(threaded.toarray(), counts.toarray())
 
 
 def test_unit_counts_are_the_corpus_windows():
@@ -84,13 +88,13 @@ def test_subsampled_counts_average_word2vec_draws():
     keep = np.array([1.0, 0.5, 1.0, 0.2])
     weights = distance_weights(2, False)
     mean = subsampled_counts(corpus, 4, weights, keep, 400, 0).toarray()
+    rng = np.random.RandomState(0)
     reference = np.zeros((4, 4))
-    for seed in np.random.RandomState(0).randint(0, 2**31 - 1, size=400):  # one stream a draw
-        rng = np.random.RandomState(seed)
+    for _ in range(400):
         kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
         reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
     np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
-    for n_threads in (2, 3):  # the lanes' sums do not depend on the threads
+    for n_threads in (2, 3):  # chunks are added in order, whatever the threads
         again = subsampled_counts(corpus, 4, weights, keep, 400, 0, n_threads=n_threads)
         np.testing.assert_array_equal(again.toarray(), mean)
     # never-dropped words keep their mutual counts' order of magnitude; a
