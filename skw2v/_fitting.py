@@ -66,14 +66,15 @@ def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, r
 
 
 def starting_vectors(init, data, words, vector_size, initial_vectors, *, rng, seed, reproducible,
-                     memory, report):
+                     memory, report, n_threads=1):
     """``(w_in, w_out or None, n_initialized)``: ``init``'s start, then ``initial_vectors``' rows."""
     w_out = None
     if init == "spectral":
         counts = data.cooccurrence()
         tic = time.perf_counter()
-        start = memory.cache(spectral_vectors) if reproducible else spectral_vectors
-        w_in, w_out = start(counts, vector_size, seed)
+        cached = memory.cache(spectral_vectors, ignore=["n_threads"])
+        start = cached if reproducible else spectral_vectors
+        w_in, w_out = start(counts, vector_size, seed, n_threads=n_threads)
         report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
     else:
         w_in = random_input_vectors(len(words), vector_size, rng)

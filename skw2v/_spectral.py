@@ -13,9 +13,12 @@ input and the output vectors start there, so the logits start near PMI.
 """
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
-from sklearn.utils.extmath import randomized_svd
+from sklearn.utils.extmath import svd_flip
+
+from ._parallel import Pool
 
 #: Exponent of the context counts in PMI's context distribution.
 CONTEXT_EXPONENT = 0.75
@@ -23,6 +26,11 @@ CONTEXT_EXPONENT = 0.75
 POWER_ITERATIONS = 5
 #: At or below this many words the SVD is computed exactly (dense).
 DENSE_SVD_WORDS = 500
+#: Extra random directions of the randomized SVD (scikit-learn's default).
+OVERSAMPLES = 10
+#: Row blocks of the PPMI matrix, one task each in its products (fixed, so
+#: that the sums do not depend on the thread count).
+PRODUCT_BLOCKS = 4
 
 
 def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
@@ -44,20 +52,90 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
         log_rows = np.log(row_sums).astype(np.float32)
         log_context = np.log(context).astype(np.float32)
     # In float32 and in place: the pairs' arrays are the largest in memory.
-    rows = np.repeat(np.arange(counts.shape[0], dtype=np.int32), np.diff(counts.indptr))
     pmi = np.log(counts.data.astype(np.float32))
-    pmi -= log_rows[rows]
+    pmi -= np.repeat(log_rows, np.diff(counts.indptr))
     pmi -= log_context[counts.indices]
-    del rows
-    np.maximum(pmi, 0, out=pmi)
-    positive = sp.csr_matrix(  # its own index arrays: eliminate_zeros compacts them
-        (pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape
+    positive = pmi > 0
+    lengths = np.diff(counts.indptr)
+    kept = np.zeros(counts.shape[0], dtype=np.int64)
+    nonempty = lengths > 0
+    if nonempty.any():
+        kept[nonempty] = np.add.reduceat(positive, counts.indptr[:-1][nonempty], dtype=np.int64)
+    indptr = np.zeros(counts.shape[0] + 1, dtype=counts.indptr.dtype)
+    np.cumsum(kept, out=indptr[1:])
+    return sp.csr_matrix(
+        (pmi[positive], counts.indices[positive], indptr), shape=counts.shape
     )
-    positive.eliminate_zeros()
-    return positive
 
 
-def spectral_vectors(counts, vector_size, random_state):
+class _RowBlocks:
+    """A CSR matrix cut into ``PRODUCT_BLOCKS`` row blocks (views, no copy),
+    whose products with dense matrices run as tasks on a :class:`Pool`.
+
+    ``blocks @ dense`` computes each block's rows; ``blocks.rmatmul(dense)``
+    is ``matrix.T @ dense``, the blocks' partial products added in block
+    order. Either way the result does not depend on the thread count.
+    """
+
+    def __init__(self, matrix, pool):
+        self.pool, self.shape = pool, matrix.shape
+        cuts = np.searchsorted(
+            matrix.indptr, np.linspace(0, matrix.nnz, PRODUCT_BLOCKS + 1)[1:-1]
+        ).clip(0, matrix.shape[0])
+        bounds = [0, *cuts.tolist(), matrix.shape[0]]
+        self.blocks = []
+        for r0, r1 in zip(bounds[:-1], bounds[1:]):
+            p0, p1 = matrix.indptr[r0], matrix.indptr[r1]
+            part = sp.csr_matrix(
+                (matrix.data[p0:p1], matrix.indices[p0:p1], matrix.indptr[r0 : r1 + 1] - p0),
+                shape=(r1 - r0, matrix.shape[1]),
+            )
+            self.blocks.append((r0, r1, part))
+
+    def __matmul__(self, dense):
+        out = np.empty((self.shape[0], dense.shape[1]), dtype=dense.dtype)
+
+        def task(index, work):
+            r0, r1, part = self.blocks[index]
+            out[r0:r1] = part @ dense
+
+        self.pool.map(task, len(self.blocks))
+        return out
+
+    def rmatmul(self, dense):
+        parts = self.pool.map(
+            lambda index, work: self.blocks[index][2].T @ dense[self.blocks[index][0] : self.blocks[index][1]],
+            len(self.blocks),
+        )
+        total = parts[0]
+        for part in parts[1:]:
+            total += part
+        return total
+
+
+def randomized_svd(matrix, k, n_iter, rng, n_threads=1):
+    """The ``k`` leading singular triplets of a sparse matrix (Halko, Martinsson
+    and Tropp 2011), as :func:`sklearn.utils.extmath.randomized_svd` computes
+    them (``OVERSAMPLES`` extra directions, LU-normalised power iterations,
+    float32 for a float32 matrix, signs by :func:`~sklearn.utils.extmath.svd_flip`),
+    with the sparse products on ``n_threads`` threads.
+
+    Returns ``(u, s, vt)``.
+    """
+    lu = lambda x: scipy.linalg.lu(x, permute_l=True, check_finite=False)[0]  # noqa: E731
+    with Pool(n_threads) as pool:
+        blocks = _RowBlocks(matrix, pool)
+        q = rng.normal(size=(matrix.shape[1], k + OVERSAMPLES)).astype(matrix.dtype)
+        for _ in range(n_iter):
+            q = lu(blocks.rmatmul(lu(blocks @ q)))
+        q, _ = scipy.linalg.qr(blocks @ q, mode="economic", check_finite=False)
+        b = blocks.rmatmul(q).T
+    u_small, s, vt = scipy.linalg.svd(b, full_matrices=False, check_finite=False)
+    u, vt = svd_flip(q @ u_small, vt)
+    return u[:, :k], s[:k], vt[:k]
+
+
+def spectral_vectors(counts, vector_size, random_state, n_threads=1):
     """Input and output vectors from the truncated SVD of ``ppmi(counts)``.
 
     Parameters
@@ -68,6 +146,8 @@ def spectral_vectors(counts, vector_size, random_state):
     random_state : int, RandomState instance or None
         For the randomized SVD, and for the extra dimensions when
         ``vector_size`` exceeds the vocabulary (filled as word2vec's random start).
+    n_threads : int, default=1
+        Threads for the SVD's sparse products (the result does not depend on them).
 
     Returns
     -------
@@ -85,7 +165,7 @@ def spectral_vectors(counts, vector_size, random_state):
         signs[signs == 0] = 1
         u, vt = u * signs, vt * signs[:, None]
     else:
-        u, s, vt = randomized_svd(matrix, k, n_iter=POWER_ITERATIONS, random_state=rng)
+        u, s, vt = randomized_svd(matrix, k, POWER_ITERATIONS, rng, n_threads)
     root = np.sqrt(s)
     w_in = np.zeros((n_words, vector_size), dtype=np.float32)
     w_out = np.zeros((n_words, vector_size), dtype=np.float32)

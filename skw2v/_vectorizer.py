@@ -485,6 +485,7 @@ class SkipGramVectorizer(
             w_in, w_out, n_initialized = starting_vectors(
                 self.init, data, words, self.vector_size, self.initial_vectors, rng=rng,
                 seed=spectral_seed, reproducible=reproducible, memory=memory, report=report,
+                n_threads=n_threads,
             )
         objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
         objective = objective_class(

@@ -207,6 +207,25 @@ def test_spectral_vectors_factor_the_ppmi_matrix(n_words, dim):
         assert np.abs(w_in[:, k:]).max() <= 0.5 / dim and not w_out[:, k:].any()
     again = spectral_vectors(counts, dim, 0)
     np.testing.assert_array_equal(again[0], w_in)
+    threaded = spectral_vectors(counts, dim, 0, n_threads=3)  # the same bits on threads
+    np.testing.assert_array_equal(threaded[0], w_in)
+    np.testing.assert_array_equal(threaded[1], w_out)
+
+
+def test_randomized_svd_is_scikit_learns():
+    """The threaded randomized SVD computes what sklearn's does: same
+    singular values and subspaces, up to float32 rounding."""
+    from sklearn.utils.extmath import randomized_svd as sklearn_svd
+
+    from skw2v._spectral import ppmi, randomized_svd
+
+    corpus = random_corpus(9, n_words=900, lengths=(30_000,))
+    matrix = ppmi(count_pairs(corpus, 900, distance_weights(3, True)))
+    u, s, vt = randomized_svd(matrix, 12, 5, np.random.RandomState(0), n_threads=2)
+    u0, s0, vt0 = sklearn_svd(matrix, 12, n_iter=5, random_state=0)
+    np.testing.assert_allclose(s, s0, rtol=1e-4)
+    np.testing.assert_allclose(np.abs(u.T @ u0), np.eye(12), atol=2e-3)
+    np.testing.assert_allclose(np.abs(vt @ vt0.T), np.eye(12), atol=2e-3)
 
 
 # -- through the estimator ---------------------------------------------------
