@@ -30,7 +30,7 @@ DENSE_SVD_WORDS = 500
 OVERSAMPLES = 10
 #: Row blocks of the PPMI matrix, one task each in its products (fixed, so
 #: that the sums do not depend on the thread count).
-PRODUCT_BLOCKS = 4
+PRODUCT_BLOCKS = 2
 
 
 def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
