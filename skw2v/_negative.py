@@ -36,7 +36,7 @@ block ``i`` draws its noise words from its own stream ``i``, seeded in the
 constructor. A count batch draws its noise words on the calling thread, from
 a stream of its own, and is cut into blocks of at most ``COUNT_BLOCK`` rows
 and ``COUNT_BLOCK_PAIRS`` pairs. Phase 2 is two tasks, the input rows and the
-output rows (for a count batch, three: the output rows in two halves). The
+output rows (for a count batch, the output rows in ``OUTPUT_TASKS`` groups). The
 squared norms of the rows, which the curvatures and the trust region need,
 are kept up to date from the logits already computed (``v . G`` is a sum of
 ``g z``), not re-read from the rows, and recomputed exactly every
@@ -379,9 +379,10 @@ class NegativeObjective(Objective):
 
     def _count_step(self, w_in, batch, learning_rate, pool):
         """The count-weighted step: ``count_forward`` over fixed blocks of rows,
-        then three tasks: the input rows, and the output rows below and from
-        the median output id (each output row sums its own pairs in order, so
-        where the split falls changes no result)."""
+        then ``OUTPUT_TASKS`` tasks over the output rows, cut by word id into
+        groups of equal numbers of distinct rows, and one over the input rows.
+        Each output row sums its own pairs in order, so where the groups are
+        cut changes no result."""
         centers, rows, cols, n_contexts, weights = batch
         if self._in_sq is None:
             self._in_sq = np.einsum("ij,ij->i", w_in, w_in)
