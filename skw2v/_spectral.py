@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
 
 from ._parallel import Pool
+from ._vocab import kept_offsets
 
 #: Exponent of the context counts in PMI's context distribution.
 CONTEXT_EXPONENT = 0.75
@@ -56,13 +57,7 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     pmi -= np.repeat(log_rows, np.diff(counts.indptr))
     pmi -= log_context[counts.indices]
     positive = pmi > 0
-    lengths = np.diff(counts.indptr)
-    kept = np.zeros(counts.shape[0], dtype=np.int64)
-    nonempty = lengths > 0
-    if nonempty.any():
-        kept[nonempty] = np.add.reduceat(positive, counts.indptr[:-1][nonempty], dtype=np.int64)
-    indptr = np.zeros(counts.shape[0] + 1, dtype=counts.indptr.dtype)
-    np.cumsum(kept, out=indptr[1:])
+    indptr = kept_offsets(positive, counts.indptr).astype(counts.indptr.dtype)
     return sp.csr_matrix(
         (pmi[positive], counts.indices[positive], indptr), shape=counts.shape
     )

@@ -105,6 +105,23 @@ def remap(corpus, mapping):
     return select_tokens(corpus, ids >= 0, in_place=True)
 
 
+def kept_offsets(keep, indptr):
+    """CSR offsets after keeping the entries where ``keep`` is True.
+
+    ``indptr`` cuts ``keep`` into segments (documents, or the rows of a sparse
+    matrix); the result cuts the kept entries the same way. Computed from
+    per-segment counts, not from a cumulative sum over every entry.
+    """
+    lengths = np.diff(indptr)
+    kept = np.zeros(len(lengths), dtype=np.int64)
+    nonempty = lengths > 0
+    if nonempty.any():
+        kept[nonempty] = np.add.reduceat(keep, indptr[:-1][nonempty], dtype=np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(kept, out=offsets[1:])
+    return offsets
+
+
 def select_tokens(corpus, keep, in_place=False):
     """The corpus with only the tokens where ``keep`` is True; documents keep their bounds.
 
@@ -114,13 +131,7 @@ def select_tokens(corpus, keep, in_place=False):
     (chunk by chunk, so no second corpus is formed) and the result's ids are
     a view of it.
     """
-    lengths = np.diff(corpus.indptr)
-    kept = np.zeros(corpus.n_documents, dtype=np.int64)
-    nonempty = lengths > 0
-    if nonempty.any():
-        kept[nonempty] = np.add.reduceat(keep, corpus.indptr[:-1][nonempty], dtype=np.int64)
-    indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
-    np.cumsum(kept, out=indptr[1:])
+    indptr = kept_offsets(keep, corpus.indptr)
     if not in_place:
         return Corpus(corpus.ids[keep], indptr)
     ids, written = corpus.ids, 0
