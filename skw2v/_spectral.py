@@ -98,10 +98,11 @@ class _RowBlocks:
         return out
 
     def rmatmul(self, dense):
-        parts = self.pool.map(
-            lambda index, work: self.blocks[index][2].T @ dense[self.blocks[index][0] : self.blocks[index][1]],
-            len(self.blocks),
-        )
+        def task(index, work):
+            r0, r1, part = self.blocks[index]
+            return part.T @ dense[r0:r1]
+
+        parts = self.pool.map(task, len(self.blocks))
         total = parts[0]
         for part in parts[1:]:
             total += part
