@@ -5,7 +5,9 @@ offsets (the CSR layout): a 17M-token corpus takes 68 MB, and no Python list
 of strings outlives tokenization.
 """
 
+import itertools
 from array import array
+from collections import defaultdict
 from typing import NamedTuple
 
 import numpy as np
@@ -52,12 +54,13 @@ def count_and_encode(token_lists):
     words : list of str
         ``words[i]`` is the token with provisional id ``i``.
     """
-    index = {}
+    index = defaultdict(itertools.count().__next__)  # a new token gets the next id
+    lookup = index.__getitem__
     ids = array("i")
     lengths = array("q")
     for tokens in token_lists:
         before = len(ids)
-        ids.extend([index.setdefault(token, len(index)) for token in tokens])
+        ids.extend(map(lookup, tokens))
         lengths.append(len(ids) - before)
     return _finish(ids, lengths), list(index)
 
