@@ -419,9 +419,7 @@ class NegativeObjective(Objective):
         present[outputs] = True
         distinct_ids = np.flatnonzero(present)
         cuts = distinct_ids[len(distinct_ids) * np.arange(1, OUTPUT_TASKS) // OUTPUT_TASKS]
-        task_of = np.searchsorted(cuts, outputs, side="right")
-        order = np.argsort(task_of, kind="stable")
-        bounds = np.searchsorted(task_of[order], np.arange(OUTPUT_TASKS + 1))
+        id_bounds = [0, *cuts.tolist(), len(self.w_out)]
 
         def phase2(task, work):
             if task == OUTPUT_TASKS:
@@ -435,7 +433,8 @@ class NegativeObjective(Objective):
                     "ij,ij->i", w_in[update.words], w_in[update.words]
                 )
                 return update
-            at = order[bounds[task] : bounds[task + 1]]
+            low, high = id_bounds[task], id_bounds[task + 1]
+            at = np.flatnonzero((outputs >= low) & (outputs < high))  # in pair order
             update = add_summed_rows(
                 self.w_out, [(outputs[at], pair_rows[at], h, output_weights[at])],
                 learning_rate, output_limit, work, output_curvature[at],
