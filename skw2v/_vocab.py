@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: Tokens whose keep-draws are made at once (bounds the float64 temporaries).
-SUBSAMPLE_CHUNK = 1 << 20
+#: Tokens handled at once by the passes over a whole corpus (remapping,
+#: compaction, subsampling draws), which bounds their temporaries.
+TOKEN_CHUNK = 1 << 20
 
 
 class Corpus(NamedTuple):
@@ -93,6 +94,12 @@ def prune_vocabulary(counts, words, min_count, max_features):
     return np.asarray(order, dtype=np.int64)
 
 
+def token_slices(n_tokens):
+    """``slice`` objects cutting ``range(n_tokens)`` into pieces of ``TOKEN_CHUNK``."""
+    starts = range(0, n_tokens, TOKEN_CHUNK)
+    return [slice(start, min(start + TOKEN_CHUNK, n_tokens)) for start in starts]
+
+
 def remap(corpus, mapping):
     """Apply ``mapping`` (old id -> new id, or -1 to drop) to every token, in place.
 
@@ -102,9 +109,8 @@ def remap(corpus, mapping):
     corpus is never held twice: pass a corpus of your own.
     """
     ids, table = corpus.ids, mapping.astype(np.int32)
-    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
-        chunk = ids[start : start + SUBSAMPLE_CHUNK]
-        chunk[:] = table[chunk]
+    for part in token_slices(corpus.n_tokens):
+        ids[part] = table[ids[part]]
     return select_tokens(corpus, ids >= 0, in_place=True)
 
 
@@ -138,8 +144,8 @@ def select_tokens(corpus, keep, in_place=False):
     if not in_place:
         return Corpus(corpus.ids[keep], indptr)
     ids, written = corpus.ids, 0
-    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
-        chosen = ids[start : start + SUBSAMPLE_CHUNK][keep[start : start + SUBSAMPLE_CHUNK]]
+    for part in token_slices(corpus.n_tokens):
+        chosen = ids[part][keep[part]]
         ids[written : written + len(chosen)] = chosen  # never ahead of what is read
         written += len(chosen)
     return Corpus(ids[:written], indptr)
@@ -156,9 +162,8 @@ def subsample(corpus, keep, rng):
     if np.all(keep >= 1.0):
         return corpus
     mask = np.empty(corpus.n_tokens, dtype=bool)
-    for start in range(0, corpus.n_tokens, SUBSAMPLE_CHUNK):
-        stop = min(start + SUBSAMPLE_CHUNK, corpus.n_tokens)
-        np.less(rng.random_sample(stop - start), keep[corpus.ids[start:stop]], out=mask[start:stop])
+    for part in token_slices(corpus.n_tokens):
+        np.less(rng.random_sample(part.stop - part.start), keep[corpus.ids[part]], out=mask[part])
     return select_tokens(corpus, mask)
 
 

@@ -32,7 +32,7 @@ def test_remap_in_place_across_chunks(monkeypatch):
     kept tokens moved forward inside the corpus's own array."""
     import skw2v._vocab as vocab
 
-    monkeypatch.setattr(vocab, "SUBSAMPLE_CHUNK", 7)
+    monkeypatch.setattr(vocab, "TOKEN_CHUNK", 7)
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 10, 100).astype(np.int32)
     indptr = np.array([0, 3, 3, 40, 41, 100])
