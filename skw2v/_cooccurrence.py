@@ -3,10 +3,11 @@
 Both skip-gram objectives depend on the corpus only through how often each
 word occurs within a window of each other word (Levy and Goldberg 2014,
 "Neural word embedding as implicit matrix factorization"). This module counts
-those pairs into a symmetric (V, V) sparse matrix, streaming through the
-corpus in chunks of ``COUNT_CHUNK`` tokens so that no list of the corpus's
-pairs is ever formed, and cuts count matrices into :class:`~skw2v._protocol.Batch`
-objects: one center per row, its nonzero columns as weighted pairs.
+those pairs into a symmetric (V, V) sparse matrix, a block of rows at a time,
+each the sparse product of the block's occurrences with their contexts, so
+that no list of the corpus's pairs is ever formed, and cuts count matrices
+into :class:`~skw2v._protocol.Batch` objects: one center per row, its nonzero
+columns as weighted pairs.
 """
 
 import numpy as np
@@ -21,12 +22,10 @@ from ._vocab import Corpus, keep_probabilities, subsample
 #: of 8; see the user guide).
 SUBSAMPLE_DRAWS = 4
 
-#: Center positions whose pairs are counted at once (bounds the temporaries:
-#: about 24 bytes per position and unit of window).
-COUNT_CHUNK = 1 << 18
-#: Chunks counted at once, one task each (then added in order, so the sums do
-#: not depend on the thread count).
-COUNT_GROUP = 2
+#: Occurrences whose rows of counts one task forms at once (the words of a
+#: block, most frequent first, bound it); bounds the temporaries, about
+#: ``40 * window`` bytes per occurrence.
+COUNT_BLOCK_POSITIONS = 1 << 16
 
 
 def distance_weights(window, shrink_windows):
@@ -42,7 +41,7 @@ def distance_weights(window, shrink_windows):
     return (window - distances + 1) / window
 
 
-def count_pairs(corpus, n_words, weights, upper=False, pool=None):
+def count_pairs(corpus, n_words, weights, pool=None):
     """Window-weighted co-occurrence counts of a corpus.
 
     ``X[a, b]`` is the sum, over the ordered pairs of positions ``(i, k)`` of
@@ -57,60 +56,137 @@ def count_pairs(corpus, n_words, weights, upper=False, pool=None):
     n_words : int
         Vocabulary size (ids are below it).
     weights : ndarray of float, shape (window,)
-        Weight of each distance (:func:`distance_weights`).
-    upper : bool, default=False
-        Return the upper triangle only (pairs ``a <= b``, each unordered pair
-        once): :func:`mirror` makes the full matrix.
+        Weight of each distance (:func:`distance_weights`): multiples of
+        ``1 / window``.
     pool : Pool, optional
-        Counts ``COUNT_GROUP`` chunks at a time on its threads; the chunks
-        are added in corpus order whatever the threads, so the result does
-        not depend on them.
+        Forms blocks of rows on its threads; the result does not depend on
+        them.
 
     Returns
     -------
     counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
-        Exactly symmetric (each unordered pair is summed once, into the upper
-        triangle, then mirrored), with sorted indices.
+        Exactly symmetric, with sorted indices.
     """
-    weights = np.asarray(weights, dtype=np.float32)
-    starts = range(0, corpus.n_tokens, COUNT_CHUNK)
+    word_counts = np.bincount(corpus.ids, minlength=n_words)
+    return mean_counts([corpus], n_words, weights, word_counts, pool)
+
+
+def mean_counts(corpora, n_words, weights, word_counts, pool=None):
+    """The mean of :func:`count_pairs` over ``corpora``, consumed one at a time.
+
+    Row ``a`` of a corpus's counts sums the weighted context words of every
+    occurrence of ``a``: the product of the occurrences' indicator matrix
+    with the matrix of their contexts, which sums the pairs without forming
+    or sorting a list of them. The rows are formed in fixed blocks of words,
+    each of at most ``COUNT_BLOCK_POSITIONS`` occurrences by
+    ``word_counts``, and summed over the corpora in integer units of ``1 /
+    window``: every sum is exact, so the counts are exactly symmetric and
+    the same for any thread count.
+
+    Parameters
+    ----------
+    corpora : iterable of Corpus
+        Consumed in order; each may be released before the next is made (a
+        generator of subsampled draws holds one at a time).
+    n_words : int
+    weights : ndarray of float, shape (window,)
+        As :func:`count_pairs`.
+    word_counts : ndarray of int, shape (n_words,)
+        Each word's occurrences, at least as many as in any of the corpora.
+    pool : Pool, optional
+        Forms blocks of rows on its threads.
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
+        Exactly symmetric, with sorted indices.
+    """
+    window = len(weights)
+    units = np.rint(np.asarray(weights, dtype=np.float64) * window).astype(np.int64)
+    if not np.allclose(units / window, weights):
+        raise ValueError("count weights must be multiples of 1 / window.")
+    word_counts = np.asarray(word_counts, dtype=np.int64)
+    # A sum's largest possible value per corpus: the most frequent word,
+    # with itself on every side of every occurrence.
+    bound = 2 * int(units.sum()) * int(word_counts.max(initial=0))
     pool = Pool(1) if pool is None else pool
-    triangle = sp.csr_matrix((n_words, n_words), dtype=np.float32)
-    for first in range(0, len(starts), COUNT_GROUP):
-        group = starts[first : first + COUNT_GROUP]
-        chunks = pool.map(
-            lambda task, work: _chunk_triangle(corpus, group[task], n_words, weights), len(group)
-        )
-        for chunk in chunks:
-            triangle = triangle + chunk
-    return triangle if upper else mirror(triangle)
+    bounds = weighted_blocks(word_counts, n_words, COUNT_BLOCK_POSITIONS)
+    n_blocks = len(bounds) - 1
+    block_of = np.repeat(np.arange(n_blocks, dtype=np.int32), np.diff(bounds))
+    sums = [None] * n_blocks
+    n_corpora = 0
+    for corpus in corpora:
+        n_corpora += 1
+        dtype = np.int32 if bound * n_corpora <= np.iinfo(np.int32).max else np.int64
+        grouped = _group_positions(block_of[corpus.ids], n_blocks)
+
+        def task(j, work, corpus=corpus, grouped=grouped, dtype=dtype):
+            positions = grouped.indices[grouped.indptr[j] : grouped.indptr[j + 1]]
+            rows = _block_rows(corpus, positions, bounds[j], bounds[j + 1], n_words, units, dtype)
+            sums[j] = rows if sums[j] is None else (sums[j] + rows).astype(dtype, copy=False)
+
+        pool.map(task, n_blocks)
+        del corpus, grouped
+    return _assemble(sums, n_words, window * max(n_corpora, 1), pool)
 
 
-def _chunk_triangle(corpus, start, n_words, weights):
-    """Upper-triangle counts of the pairs whose first position is in
-    ``start : start + COUNT_CHUNK`` (CSR, duplicates summed)."""
+def _group_positions(groups, n_groups):
+    """Each group's positions, ascending: the CSR matrix of the (group,
+    position) incidences, which scipy forms by one counting pass."""
+    n = len(groups)
+    index = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    return sp.csr_matrix(
+        (np.ones(n, dtype=np.int8), (groups, np.arange(n, dtype=index))), shape=(n_groups, n)
+    )
+
+
+def _block_rows(corpus, positions, first, stop, n_words, units, dtype):
+    """Rows ``first:stop`` of a corpus's integer counts: ``indicator @ contexts``
+    over ``positions``, the occurrences of those words."""
+    window = len(units)
     ids, indptr = corpus.ids, corpus.indptr
-    positions = np.arange(start, min(start + COUNT_CHUNK, corpus.n_tokens), dtype=np.int64)
-    document_end = indptr[np.searchsorted(indptr, positions, side="right")]
-    firsts, seconds, values = [], [], []
-    for distance, weight in enumerate(weights, 1):
-        left = positions[positions + distance < document_end]
-        firsts.append(ids[left])
-        seconds.append(ids[left + distance])
-        values.append(np.full(len(left), weight, dtype=np.float32))
-    a, b = np.concatenate(firsts), np.concatenate(seconds)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    return sp.coo_matrix((np.concatenate(values), (low, high)), shape=(n_words, n_words)).tocsr()
+    m = len(positions)
+    document = np.searchsorted(indptr, positions, side="right")
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(positions.dtype)
+    neighbours = positions[:, None] + offsets
+    inside = (neighbours >= indptr[document - 1][:, None]) & (neighbours < indptr[document][:, None])
+    np.clip(neighbours, 0, len(ids) - 1, out=neighbours)
+    # A slot outside the document weighs 0, and the product keeps no zero sum.
+    slot_units = np.concatenate([units[::-1], units]).astype(dtype)
+    contexts = sp.csr_matrix(
+        (np.where(inside, slot_units, 0).ravel(), ids[neighbours].ravel(),
+         np.arange(0, 2 * window * m + 1, 2 * window)),
+        shape=(m, n_words),
+    )
+    indicator = sp.csr_matrix(
+        (np.ones(m, dtype=dtype), (ids[positions] - first, np.arange(m))), shape=(stop - first, m)
+    )
+    return indicator @ contexts
 
 
-def mirror(triangle):
-    """The symmetric matrix whose upper triangle is ``triangle``: ``T + T^T``.
+def _assemble(blocks, n_words, divisor, pool):
+    """One float32 CSR matrix of the blocks of rows (integer sums, or None
+    for no rows), divided by ``divisor``; each block is released once copied."""
+    blocks = [sp.csr_matrix((0, n_words), dtype=np.int32) if b is None else b for b in blocks]
+    sizes = np.array([0] + [b.nnz for b in blocks], dtype=np.int64)
+    offsets = np.cumsum(sizes)
+    indices = np.empty(offsets[-1], dtype=np.int32)
+    data = np.empty(offsets[-1], dtype=np.float32)
+    indptr = np.zeros(n_words + 1, dtype=np.int64)
+    first_row = np.cumsum([0] + [b.shape[0] for b in blocks])
 
-    A pair ``(a, b)`` and its mirror get the same value exactly, and the
-    diagonal (a word near itself) counts both orientations.
-    """
-    counts = (triangle + triangle.T).tocsr()
-    counts.sort_indices()
+    def copy(j, work):
+        block = blocks[j]
+        block.sort_indices()
+        part = slice(offsets[j], offsets[j + 1])
+        indices[part] = block.indices
+        np.divide(block.data, divisor, out=data[part], casting="unsafe")
+        indptr[first_row[j] + 1 : first_row[j + 1] + 1] = block.indptr[1:] + offsets[j]
+        blocks[j] = None
+
+    pool.map(copy, len(blocks))
+    counts = sp.csr_matrix((data, indices, indptr), shape=(n_words, n_words), copy=False)
+    counts.has_sorted_indices = True
     return counts
 
 
@@ -121,20 +197,17 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state, n_t
     the others before windows are formed, as word2vec's subsampling does
     every epoch; the mean estimates what SGD over that many epochs sees. When
     every word is always kept, this is one exact count. The draws come from
-    ``random_state`` one after the other, on the calling thread; the counting
-    runs on ``n_threads`` threads, which change nothing in the result.
+    ``random_state`` one after the other, on the calling thread, and one
+    copy is held at a time; the counting runs on ``n_threads`` threads,
+    which change nothing in the result.
     """
     with Pool(n_threads) as pool:
         if np.all(keep >= 1.0):
             return count_pairs(corpus, n_words, weights, pool=pool)
         rng = check_random_state(random_state)
-        total = None
-        for _ in range(n_draws):
-            triangle = count_pairs(subsample(corpus, keep, rng), n_words, weights, True, pool)
-            total = triangle if total is None else total + triangle
-            del triangle
-    total.data /= n_draws
-    return mirror(total)
+        draws = (subsample(corpus, keep, rng) for _ in range(n_draws))
+        word_counts = np.bincount(corpus.ids, minlength=n_words)
+        return mean_counts(draws, n_words, weights, word_counts, pool)
 
 
 def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state,

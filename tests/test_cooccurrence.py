@@ -34,10 +34,10 @@ def direct_counts(corpus, n_words, weights):
     return x
 
 
-@pytest.mark.parametrize("chunk", [1, 4, 1 << 18])
+@pytest.mark.parametrize("block", [1, 4, 1 << 16])
 @pytest.mark.parametrize("window, shrink", [(1, False), (3, True), (5, False)])
-def test_counts_equal_a_direct_loop_within_documents(monkeypatch, chunk, window, shrink):
-    monkeypatch.setattr(cooccurrence, "COUNT_CHUNK", chunk)
+def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, window, shrink):
+    monkeypatch.setattr(cooccurrence, "COUNT_BLOCK_POSITIONS", block)
     corpus = random_corpus(0)
     weights = distance_weights(window, shrink)
     counts = count_pairs(corpus, 7, weights)
@@ -45,9 +45,27 @@ def test_counts_equal_a_direct_loop_within_documents(monkeypatch, chunk, window,
     np.testing.assert_allclose(counts.toarray(), expected, rtol=1e-6)
     assert counts.dtype == np.float32 and counts.has_sorted_indices
     np.testing.assert_array_equal(counts.toarray(), counts.toarray().T)
-    with Pool(3) as pool:  # chunks counted on threads, added in order: the same bits
+    with Pool(3) as pool:  # blocks of rows on threads, integer sums: the same bits
         threaded = count_pairs(corpus, 7, weights, pool=pool)
     np.testing.assert_array_equal(threaded.toarray(), counts.toarray())
+
+
+def test_counts_switch_to_int64_sums_where_int32_could_overflow():
+    """mean_counts takes bounds on the word counts; bounds beyond int32's sums
+    give the same counts through int64 (and one block per word)."""
+    corpus = random_corpus(6)
+    weights = distance_weights(3, True)
+    word_counts = np.bincount(corpus.ids, minlength=7)
+    exact = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts)
+    huge = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts + 10**9)
+    np.testing.assert_array_equal(huge.toarray(), exact.toarray())
+    np.testing.assert_allclose(exact.toarray(), direct_counts(corpus, 7, weights), rtol=1e-6)
+    assert huge.dtype == np.float32 and huge.has_sorted_indices
+
+
+def test_count_weights_must_be_multiples_of_one_over_window():
+    with pytest.raises(ValueError, match="multiples of 1 / window"):
+        count_pairs(random_corpus(0), 7, np.array([1.0, 0.3]))
 
 
 def test_unit_counts_are_the_corpus_windows():
@@ -94,7 +112,7 @@ def test_subsampled_counts_average_word2vec_draws():
         kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
         reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
     np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
-    for n_threads in (2, 3):  # chunks are added in order, whatever the threads
+    for n_threads in (2, 3):  # integer sums per block of rows, whatever the threads
         again = subsampled_counts(corpus, 4, weights, keep, 400, 0, n_threads=n_threads)
         np.testing.assert_array_equal(again.toarray(), mean)
     # never-dropped words keep their mutual counts' order of magnitude; a
