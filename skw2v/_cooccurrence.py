@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
-from ._vocab import Corpus, keep_probabilities, subsample
+from ._vocab import Corpus, keep_probabilities, kept_offsets, subsample
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
@@ -230,7 +230,7 @@ def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample,
     )
 
 
-def count_batches(counts, batch_size, order=None, max_pairs=None):
+def count_batches(counts, batch_size, order=None, max_pairs=None, sample_below=None, rng=None):
     """Cut the rows of a count matrix into batches: ``(batch, done, total)``.
 
     Each nonzero row is one center; its nonzero columns are its context
@@ -240,6 +240,13 @@ def count_batches(counts, batch_size, order=None, max_pairs=None):
     centers and, with ``max_pairs``, at most that many pairs (a single
     center with more is a batch of its own). ``done`` and ``total`` count
     centers.
+
+    With ``sample_below`` (a positive number) and ``rng`` (a RandomState), a
+    pair whose count ``x`` is below it is kept with probability ``x /
+    sample_below`` and then weighs ``sample_below``: an unbiased estimate of
+    every count-weighted sum over the pairs, as an epoch of SGD sees a rare
+    pair once with about that probability. ``n_contexts`` stays the exact
+    row sum, and a center may be left with no pair.
     """
     counts = counts.tocsr()
     lengths = np.diff(counts.indptr)
@@ -249,10 +256,14 @@ def count_batches(counts, batch_size, order=None, max_pairs=None):
     for begin, stop in zip(bounds[:-1], bounds[1:]):
         centers = rows[begin:stop].astype(np.int32)
         block = counts[centers]
-        pair_rows = np.repeat(np.arange(len(centers)), np.diff(block.indptr))
+        indptr, cols, weights = block.indptr, block.indices, block.data.astype(np.float32, copy=False)
+        if sample_below is not None:
+            keep = (weights >= sample_below) | (rng.random_sample(len(weights)) * sample_below < weights)
+            indptr = kept_offsets(keep, indptr)
+            cols, weights = cols[keep], np.maximum(weights[keep], np.float32(sample_below))
+        pair_rows = np.repeat(np.arange(len(centers)), np.diff(indptr))
         yield (
-            Batch(centers, pair_rows, block.indices.astype(np.int32), sums[centers],
-                  block.data.astype(np.float32, copy=False)),
+            Batch(centers, pair_rows, cols.astype(np.int32), sums[centers], weights),
             int(begin),
             len(rows),
         )

@@ -68,6 +68,11 @@ COUNT_BATCH_PAIRS = 1 << 17
 COUNT_BLOCK_PAIRS = 1 << 14
 #: Phase-2 tasks over the output rows of a count-weighted batch.
 OUTPUT_TASKS = 4
+#: Pairs of counts below this are sampled in each pass of the counts solver
+#: (kept with probability count / value, then weighing the value; unbiased),
+#: as an epoch of SGD sees a pair with a count below 1 once with about that
+#: probability: a pass then costs about 0.63 of its pairs (see the user guide).
+SAMPLE_PAIRS_BELOW = 1.0
 
 #: Slots per vocabulary word in the noise table, and the table's bounds
 #: (word2vec.c always uses 1e8 slots, 400 MB; 1e7 int32 slots are 40 MB).
@@ -314,6 +319,7 @@ class NegativeObjective(Objective):
         self._table = noise_table(word_counts, ns_exponent)
         self.max_weighted_batch = batch_size
         self.max_weighted_pairs = COUNT_BATCH_PAIRS
+        self.sample_pairs_below = SAMPLE_PAIRS_BELOW
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         *seeds, count_seed = np.random.SeedSequence([int(x) for x in entropy]).spawn(
             len(blocks(batch_size, CENTER_BLOCK))

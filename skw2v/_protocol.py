@@ -31,7 +31,8 @@ class Batch(NamedTuple):
         Word id of each center.
     rows : ndarray of int, shape (P,)
         Index into ``centers`` of each pair, ascending; every center has at
-        least one pair.
+        least one pair, except in a weighted batch whose pairs were sampled
+        (see :func:`~skw2v._cooccurrence.count_batches`).
     cols : ndarray of int32, shape (P,)
         Word id of each pair's context word.
     n_contexts : ndarray, shape (B,)
@@ -109,6 +110,10 @@ class Objective(ABC):
     max_weighted_pairs : int or None
         Most pairs a weighted batch may hold (its memory grows with them);
         None for no bound.
+    sample_pairs_below : float or None
+        For weighted batches: pairs with a count below this are sampled in
+        each epoch, unbiased (:func:`~skw2v._cooccurrence.count_batches`),
+        where a step's cost grows with its pairs; None to take every pair.
     n_updates, n_clipped, n_unstable : int
         Input-row updates applied so far; how many of them the trust region
         shortened; how many had a curvature per occurrence beyond the limit
@@ -122,6 +127,7 @@ class Objective(ABC):
     hyperparameters = ()
     max_weighted_batch = None
     max_weighted_pairs = None
+    sample_pairs_below = None
     n_updates = n_clipped = n_unstable = 0
 
     def count(self, update):
@@ -171,11 +177,13 @@ class Solver(ABC):
         self.min_learning_rate = min_learning_rate
 
     @abstractmethod
-    def batches(self, epoch, batch_size, pool, max_pairs=None):
+    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
         """Yield ``(batch, done, total)`` for the epoch: a :class:`Batch` of
         at most ``batch_size`` centers (and, for weighted solvers, at most
-        ``max_pairs`` pairs, unless one center alone has more), the units of
-        the epoch done before it, and the epoch's total units (``unit``)."""
+        ``max_pairs`` pairs, unless one center alone has more, with the
+        pairs whose count is below ``sample_below`` sampled as
+        :attr:`Objective.sample_pairs_below` says), the units of the epoch
+        done before it, and the epoch's total units (``unit``)."""
 
     def learning_rate(self, progress):
         """The step at ``progress`` (0 to 1) through training."""
@@ -221,7 +229,8 @@ def train(solver, objective, w_in, pool, report=None):
             total_loss = total_weight = 0.0
             units = 0
             max_pairs = objective.max_weighted_pairs if solver.weighted else None
-            for batch, done, total in solver.batches(epoch, batch_size, pool, max_pairs):
+            sample_below = objective.sample_pairs_below if solver.weighted else None
+            for batch, done, total in solver.batches(epoch, batch_size, pool, max_pairs, sample_below):
                 progress = (epoch + done / max(total, 1)) / solver.epochs
                 loss = objective.step(w_in, batch, solver.learning_rate(progress), pool)
                 if not np.isfinite(loss):

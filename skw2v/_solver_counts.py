@@ -10,7 +10,10 @@ counts, in a fresh random order: its cost is that of the objective on ``V``
 rows (for the softmax ``6 V^2 d`` operations), not of the corpus. Each row
 takes the step that sequential SGD over its occurrences would take on a
 locally quadratic loss (``_updates``), so ``learning_rate`` keeps its meaning
-of a per-occurrence step.
+of a per-occurrence step. Where an objective's step costs grow with the pairs
+(negative sampling), each pass samples the pairs of counts below its
+``sample_pairs_below``, unbiased (``_cooccurrence.count_batches``), from
+``random_state``.
 """
 
 import numpy as np
@@ -32,7 +35,7 @@ class CountsSolver(Solver):
     learning_rate, min_learning_rate : float
         The step decays linearly from the first to the second over all passes.
     random_state : RandomState instance or int
-        The order of the rows in each pass.
+        The order of the rows in each pass, and the pairs it samples.
     """
 
     unit = "words"
@@ -46,6 +49,6 @@ class CountsSolver(Solver):
         self.rows = np.flatnonzero(np.diff(self.counts.indptr))
         self.rng = check_random_state(random_state)
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None):
+    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
         order = self.rows[self.rng.permutation(len(self.rows))]
-        yield from count_batches(self.counts, batch_size, order, max_pairs)
+        yield from count_batches(self.counts, batch_size, order, max_pairs, sample_below, self.rng)

@@ -95,7 +95,7 @@ class CorpusSolver(Solver):
         self.shrink_windows = shrink_windows
         self.rng = check_random_state(random_state)
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None):
+    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
         corpus = subsample(self.corpus, self.keep, self.rng)
         positions = training_positions(corpus.indptr)
         self.rng.shuffle(positions)

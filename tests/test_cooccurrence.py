@@ -335,6 +335,34 @@ def test_count_batches_bound_their_pairs():
     assert max(lengths) > 10  # the single-row case did happen
 
 
+def test_count_batches_sample_small_counts_without_bias():
+    """Pairs below sample_below are kept with probability count / sample_below
+    and weigh sample_below; the others are kept as they are.
+
+    Calibration: 4,000 passes; an entry of count x < 1 has a per-pass
+    estimate of variance x (1 - x), so the mean's standard error is at most
+    0.5 / sqrt(4000) = 0.008; tolerance 0.04 (5 errors)."""
+    corpus = random_corpus(11, n_words=30, lengths=(60, 45))
+    counts = count_pairs(corpus, 30, distance_weights(4, True))
+    dense = counts.toarray()
+    assert ((dense > 0) & (dense < 1)).sum() > 10  # the case under test occurs
+    rng = np.random.RandomState(0)
+    total = np.zeros_like(dense, dtype=np.float64)
+    for n_pass in range(4000):
+        for batch, _, _ in count_batches(counts, 8, sample_below=1.0, rng=rng):
+            np.add.at(total, (batch.centers[batch.rows], batch.cols), batch.weights)
+            if n_pass >= 10:
+                continue
+            # the row sums stay exact; a kept pair weighs max(count, 1)
+            np.testing.assert_allclose(batch.n_contexts, dense[batch.centers].sum(axis=1), rtol=1e-5)
+            kept = dense[batch.centers[batch.rows], batch.cols]
+            np.testing.assert_array_equal(batch.weights, np.maximum(kept, 1).astype(np.float32))
+            assert np.all(np.diff(batch.rows) >= 0)
+    np.testing.assert_allclose(total / 4000, dense, atol=0.04)
+    exact = dense >= 1  # counted in every pass, exactly
+    np.testing.assert_allclose(total[exact] / 4000, dense[exact], rtol=1e-5)
+
+
 def test_ppmi_leaves_the_counts_unchanged():
     from skw2v._spectral import ppmi
 

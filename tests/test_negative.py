@@ -258,6 +258,20 @@ def test_count_step_matches_finite_differences_of_its_loss(seed):
         assert part.curvature[r] == pytest.approx(np.trace(hessian), rel=1e-4)
 
 
+def test_count_step_takes_rows_left_without_pairs():
+    """A sampled pass can leave a row with no positive pair: its noise term
+    still trains it, with the gradients of its loss."""
+    h, w_out, rows, cols, weights, scale, noise = _count_case(3)
+    kept = rows != 1
+    rows, cols, weights = rows[kept], cols[kept], weights[kept]
+    part, grad_out = _run_count_forward(h, w_out, rows, cols, weights, scale, noise)
+    loss = lambda hh, uu: sampled_reference(hh, uu, rows, cols, weights, scale, noise)
+    assert part.loss == pytest.approx(loss(h, w_out), rel=1e-5)
+    np.testing.assert_allclose(part.input_grads, finite_differences(lambda x: loss(x, w_out), h), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(grad_out, finite_differences(lambda x: loss(h, x), w_out), rtol=1e-4, atol=1e-4)
+    assert np.abs(part.input_grads[1]).max() > 0
+
+
 def test_count_step_estimates_the_expected_loss_without_bias():
     """Averaged over noise draws from q, the count step's loss and gradients
     are the exact expected ones (noise summed over every word).

@@ -96,7 +96,7 @@ class _Replay(Solver):
         self._batches = batches
         self.rates = []
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None):
+    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
         total = sum(len(b.centers) for b in self._batches)
         done = 0
         for batch in self._batches:
