@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
-from ._vocab import Corpus, keep_probabilities, kept_offsets, subsample
+from ._vocab import Corpus, keep_probabilities, kept_offsets, subsample, token_slices
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
@@ -112,32 +112,51 @@ def mean_counts(corpora, n_words, weights, word_counts, pool=None):
     pool = Pool(1) if pool is None else pool
     bounds = weighted_blocks(word_counts, n_words, COUNT_BLOCK_POSITIONS)
     n_blocks = len(bounds) - 1
-    block_of = np.repeat(np.arange(n_blocks, dtype=np.int32), np.diff(bounds))
     sums = [None] * n_blocks
     n_corpora = 0
     for corpus in corpora:
         n_corpora += 1
         dtype = np.int32 if bound * n_corpora <= np.iinfo(np.int32).max else np.int64
-        grouped = _group_positions(block_of[corpus.ids], n_blocks)
+        positions, starts = group_positions(corpus.ids, bounds)
 
-        def task(j, work, corpus=corpus, grouped=grouped, dtype=dtype):
-            positions = grouped.indices[grouped.indptr[j] : grouped.indptr[j + 1]]
-            rows = _block_rows(corpus, positions, bounds[j], bounds[j + 1], n_words, units, dtype)
+        def task(j, work):
+            rows = _block_rows(
+                corpus, positions[starts[j] : starts[j + 1]], bounds[j], bounds[j + 1], n_words,
+                units, dtype,
+            )
             sums[j] = rows if sums[j] is None else (sums[j] + rows).astype(dtype, copy=False)
 
         pool.map(task, n_blocks)
-        del corpus, grouped
+        del corpus, positions, task  # the draw is released before the next is made
     return _assemble(sums, n_words, window * max(n_corpora, 1), pool)
 
 
-def _group_positions(groups, n_groups):
-    """Each group's positions, ascending: the CSR matrix of the (group,
-    position) incidences, which scipy forms by one counting pass."""
-    n = len(groups)
-    index = np.int32 if n < np.iinfo(np.int32).max else np.int64
-    return sp.csr_matrix(
-        (np.ones(n, dtype=np.int8), (groups, np.arange(n, dtype=index))), shape=(n_groups, n)
-    )
+def group_positions(ids, bounds):
+    """The positions of ``ids`` grouped by the blocks of ids that ``bounds`` cut.
+
+    Returns ``(positions, starts)``: block ``j``'s positions, ascending, are
+    ``positions[starts[j]:starts[j + 1]]``. A stable counting sort done
+    ``TOKEN_CHUNK`` tokens at a time, so that the temporaries stay a few
+    megabytes beside the result (4 bytes a token).
+    """
+    n_blocks = len(bounds) - 1
+    key = np.uint16 if n_blocks <= np.iinfo(np.uint16).max else np.int32  # radix-sorted
+    block_of = np.repeat(np.arange(n_blocks, dtype=key), np.diff(bounds))
+    per_word = np.bincount(ids, minlength=bounds[-1])
+    starts = np.zeros(n_blocks + 1, dtype=np.int64)
+    if n_blocks:
+        np.cumsum(np.add.reduceat(per_word, bounds[:-1]), out=starts[1:])
+    positions = np.empty(len(ids), dtype=np.int32 if len(ids) <= np.iinfo(np.int32).max else np.int64)
+    filled = starts[:-1].copy()
+    for part in token_slices(len(ids)):
+        blocks_here = block_of[ids[part]]
+        order = np.argsort(blocks_here, kind="stable")
+        in_chunk = np.bincount(blocks_here, minlength=n_blocks)
+        first_in_chunk = np.cumsum(in_chunk) - in_chunk
+        destination = np.arange(len(order)) + (filled - first_in_chunk)[blocks_here[order]]
+        positions[destination] = order + part.start
+        filled += in_chunk
+    return positions, starts
 
 
 def _block_rows(corpus, positions, first, stop, n_words, units, dtype):

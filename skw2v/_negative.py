@@ -435,9 +435,7 @@ class NegativeObjective(Objective):
                     learning_rate, input_limit, work,
                     np.concatenate([p.curvature for p in parts]), n_contexts,
                 )
-                self._in_sq[update.words] = np.einsum(
-                    "ij,ij->i", w_in[update.words], w_in[update.words]
-                )
+                self._in_sq[update.words] = squared_norms(w_in, update.words, work)
                 return update
             low, high = id_bounds[task], id_bounds[task + 1]
             at = np.flatnonzero((outputs >= low) & (outputs < high))  # in pair order
@@ -445,13 +443,18 @@ class NegativeObjective(Objective):
                 self.w_out, [(outputs[at], pair_rows[at], h, output_weights[at])],
                 learning_rate, output_limit, work, output_curvature[at],
             )
-            rows_out = update.words
-            self._out_sq[rows_out] = np.einsum("ij,ij->i", self.w_out[rows_out], self.w_out[rows_out])
+            self._out_sq[update.words] = squared_norms(self.w_out, update.words, work)
             return update
 
         *_, inputs = pool.map(phase2, OUTPUT_TASKS + 1)
         self.count(inputs)
         return loss
+
+
+def squared_norms(matrix, rows, work):
+    """``|matrix[r]|^2`` for each of ``rows``, from one gather into ``work``."""
+    gathered = work.take("updated_rows", matrix, rows)
+    return np.einsum("ij,ij->i", gathered, gathered)
 
 
 def _update_rows(matrix, sq, parts, ids, grads, gz, step, limit, work, refresh, curvature):

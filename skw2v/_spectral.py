@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
 
 from ._parallel import Pool
-from ._vocab import kept_offsets
+from ._vocab import kept_offsets, token_slices
 
 #: Exponent of the context counts in PMI's context distribution.
 CONTEXT_EXPONENT = 0.75
@@ -52,15 +52,22 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_context = np.log(context).astype(np.float32)
-    # In float32 and in place: the pairs' arrays are the largest in memory.
-    pmi = np.log(counts.data.astype(np.float32))
-    pmi -= np.repeat(log_rows, np.diff(counts.indptr))
-    pmi -= log_context[counts.indices]
+    # In float32 and a slice of entries at a time: the pairs' arrays are the
+    # largest in memory, so no other array as long as them is formed.
+    pmi = np.empty(counts.nnz, dtype=np.float32)
+    for part in token_slices(counts.nnz):
+        rows = np.searchsorted(counts.indptr, np.arange(part.start, part.stop), side="right") - 1
+        values = np.log(counts.data[part].astype(np.float32))
+        values -= log_rows[rows]
+        values -= log_context[counts.indices[part]]
+        pmi[part] = values
     positive = pmi > 0
     indptr = kept_offsets(positive, counts.indptr).astype(counts.indptr.dtype)
-    return sp.csr_matrix(
-        (pmi[positive], counts.indices[positive], indptr), shape=counts.shape
-    )
+    indices = counts.indices[positive]
+    n_kept = len(indices)
+    pmi[:n_kept] = pmi[positive]  # compacted in place
+    del positive
+    return sp.csr_matrix((pmi[:n_kept], indices, indptr), shape=counts.shape)
 
 
 class _RowBlocks:
@@ -118,6 +125,13 @@ def randomized_svd(matrix, k, n_iter, rng, n_threads=1):
 
     Returns ``(u, s, vt)``.
     """
+    return _projected_svd(*_range_and_projection(matrix, k, n_iter, rng, n_threads), k)
+
+
+def _range_and_projection(matrix, k, n_iter, rng, n_threads):
+    """The randomized SVD's costly part: an orthonormal basis ``q`` of the
+    range of ``matrix`` (``k + OVERSAMPLES`` columns, after ``n_iter`` power
+    iterations) and ``b = q^T matrix``; the matrix is not needed after it."""
     lu = lambda x: scipy.linalg.lu(x, permute_l=True, check_finite=False)[0]  # noqa: E731
     with Pool(n_threads) as pool:
         blocks = _RowBlocks(matrix, pool)
@@ -126,6 +140,11 @@ def randomized_svd(matrix, k, n_iter, rng, n_threads=1):
             q = lu(blocks.rmatmul(lu(blocks @ q)))
         q, _ = scipy.linalg.qr(blocks @ q, mode="economic", check_finite=False)
         b = blocks.rmatmul(q).T
+    return q, b
+
+
+def _projected_svd(q, b, k):
+    """``(u, s, vt)`` of the randomized SVD from :func:`_range_and_projection`'s result."""
     u_small, s, vt = scipy.linalg.svd(b, full_matrices=False, check_finite=False)
     u, vt = svd_flip(q @ u_small, vt)
     return u[:, :k], s[:k], vt[:k]
@@ -161,7 +180,10 @@ def spectral_vectors(counts, vector_size, random_state, n_threads=1):
         signs[signs == 0] = 1
         u, vt = u * signs, vt * signs[:, None]
     else:
-        u, s, vt = randomized_svd(matrix, k, POWER_ITERATIONS, rng, n_threads)
+        q, b = _range_and_projection(matrix, k, POWER_ITERATIONS, rng, n_threads)
+        del matrix  # the PPMI matrix is released before the small SVD
+        u, s, vt = _projected_svd(q, b, k)
+        del q, b
     root = np.sqrt(s)
     w_in = np.zeros((n_words, vector_size), dtype=np.float32)
     w_out = np.zeros((n_words, vector_size), dtype=np.float32)
