@@ -16,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from ._updates import scatter_add
+
 #: Tokens handled at once by the pooling functions (bounds temporary memory).
 CHUNK_TOKENS = 1 << 18
 #: Tokens per chunk of max pooling, whose gathered vectors (``d`` floats a
@@ -309,44 +311,63 @@ class ScdvPooling(Pooling):
     def _unit_sums(self, corpus, word_vectors):
         """The documents' unit-length sums, thresholded, as CSR.
 
-        Per chunk, a sparse matrix with one row per (document, cluster) that
-        the document's words reach and one entry per (token, cluster of its
-        word) makes the sums of those blocks one sparse-dense product; blocks
+        Per chunk, each (token, cluster of its word) entry is added, times
+        its weight, into the row of its (document, cluster) block, so a
+        block's sum is one pass of scatter-adds over the word vectors; blocks
         no word reaches are never formed.
         """
         k, dim = self.n_clusters_, self.dim_
         m = self.memberships_
-        parts = [sp.csr_matrix((0, k * dim), dtype=np.float32)]
+        vectors = np.ascontiguousarray(word_vectors, dtype=np.float32)
+        data, indices, counts = [], [], []
         for first, stop in document_chunks(corpus):
+            n_docs = stop - first
             begin, end = corpus.indptr[first], corpus.indptr[stop]
             words = corpus.ids[begin:end]
-            documents = np.repeat(np.arange(stop - first), np.diff(corpus.indptr[first : stop + 1]))
+            documents = np.repeat(np.arange(n_docs), np.diff(corpus.indptr[first : stop + 1]))
             per_token = np.diff(m.indptr)[words]
             token = np.repeat(np.arange(len(words)), per_token)
             entry = m.indptr[words][token] + (
                 np.arange(len(token)) - np.repeat(np.cumsum(per_token) - per_token, per_token)
             )
-            blocks, row = np.unique(documents[token] * k + m.indices[entry], return_inverse=True)
-            sums = sp.csr_matrix(
-                (m.data[entry], (row.ravel(), words[token])), shape=(len(blocks), len(word_vectors))
-            ) @ word_vectors
-            sums = sums.astype(np.float32, copy=False)
+            # Blocks in (document, cluster) order, numbered through a presence mask.
+            key = documents[token] * k + m.indices[entry]
+            present = np.zeros(n_docs * k, dtype=bool)
+            present[key] = True
+            number = np.cumsum(present, dtype=np.int64) - 1
+            blocks = np.flatnonzero(present)
+            sums = scatter_add(
+                np.empty((len(blocks), dim), dtype=np.float32), number[key], words[token],
+                m.data[entry], vectors,
+            )
             document, cluster = np.divmod(blocks, k)
             lengths = np.sqrt(np.bincount(
                 document, weights=np.einsum("ij,ij->i", sums, sums, dtype=np.float64),
-                minlength=stop - first,
+                minlength=n_docs,
             ))
             scale = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
             sums *= scale[document, None].astype(np.float32)
-            sums[np.abs(sums) < self.threshold_] = 0
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(document, minlength=stop - first) * dim)])
-            chunk = sp.csr_matrix(
-                (sums.ravel(), (cluster[:, None] * dim + np.arange(dim)).ravel(), indptr),
-                shape=(stop - first, k * dim),
-            )
-            chunk.eliminate_zeros()
-            parts.append(chunk)
-        return sp.vstack(parts, format="csr", dtype=np.float32)
+            if self.threshold_ > 0:
+                keep = sums >= self.threshold_
+                keep |= sums <= -self.threshold_
+            else:
+                keep = sums != 0
+            kept_per_block = np.count_nonzero(keep, axis=1)
+            columns = np.broadcast_to(np.arange(dim, dtype=np.int32), sums.shape)[keep]
+            columns += np.repeat((cluster * dim).astype(np.int32), kept_per_block)
+            data.append(sums[keep])
+            indices.append(columns)
+            counts.append(np.bincount(document, weights=kept_per_block, minlength=n_docs).astype(np.int64))
+        indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
+        if counts:
+            np.cumsum(np.concatenate(counts), out=indptr[1:])
+        join = lambda parts, dtype: (  # noqa: E731
+            parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, dtype)
+        )
+        return sp.csr_matrix(
+            (join(data, np.float32), join(indices, np.int32), indptr),
+            shape=(corpus.n_documents, k * dim),
+        )
 
     def transform(self, corpus, word_vectors):
         return self._unit_sums(corpus, word_vectors)

@@ -308,11 +308,13 @@ def encode(token_lists, vocabulary):
     -------
     corpus : Corpus
     """
-    get = vocabulary.get
+    get, unknown = vocabulary.get, itertools.repeat(-1)
     ids = array("i")
     lengths = array("q")
     for tokens in token_lists:
         before = len(ids)
-        ids.extend([i for i in map(get, tokens) if i is not None])
+        ids.extend(map(get, tokens, unknown))  # -1 for an unknown token, looked up in C
         lengths.append(len(ids) - before)
-    return _finish(ids, lengths)
+    corpus = _finish(ids, lengths)
+    known = corpus.ids >= 0
+    return corpus if known.all() else select_tokens(corpus, known, in_place=True)
