@@ -184,9 +184,11 @@ def _block_rows(corpus, positions, first, stop, n_words, units, dtype):
 
 
 def _assemble(blocks, n_words, divisor, pool):
-    """One float32 CSR matrix of the blocks of rows (integer sums, or None
-    for no rows), divided by ``divisor``; each block is released once copied."""
-    blocks = [sp.csr_matrix((0, n_words), dtype=np.int32) if b is None else b for b in blocks]
+    """One float32 CSR matrix of the blocks of rows (integer sums; all None
+    when no corpus was counted), divided by ``divisor``; each block is
+    released once copied."""
+    if any(b is None for b in blocks):
+        return sp.csr_matrix((n_words, n_words), dtype=np.float32)
     sizes = np.array([0] + [b.nnz for b in blocks], dtype=np.int64)
     offsets = np.cumsum(sizes)
     indices = np.empty(offsets[-1], dtype=np.int32)

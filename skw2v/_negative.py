@@ -301,6 +301,7 @@ class NegativeObjective(Objective):
     """
 
     default_batch_size = 2048
+    sample_pairs_below = SAMPLE_PAIRS_BELOW
     hyperparameters = ("negative", "ns_exponent")
 
     def __init__(
@@ -319,7 +320,6 @@ class NegativeObjective(Objective):
         self._table = noise_table(word_counts, ns_exponent)
         self.max_weighted_batch = batch_size
         self.max_weighted_pairs = COUNT_BATCH_PAIRS
-        self.sample_pairs_below = SAMPLE_PAIRS_BELOW
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         *seeds, count_seed = np.random.SeedSequence([int(x) for x in entropy]).spawn(
             len(blocks(batch_size, CENTER_BLOCK))
