@@ -256,6 +256,9 @@ class SifPooling(Pooling):
 SCDV_PROBABILITY_FLOOR = 1e-3
 #: EM iterations of SCDV's Gaussian mixture.
 SCDV_MAX_ITER = 100
+#: Tokens per chunk of SCDV, whose block sums (up to ``n_clusters * d``
+#: floats a token) then stay a few megabytes.
+SCDV_CHUNK_TOKENS = 1 << 14
 
 
 class ScdvPooling(Pooling):
@@ -320,7 +323,7 @@ class ScdvPooling(Pooling):
         m = self.memberships_
         vectors = np.ascontiguousarray(word_vectors, dtype=np.float32)
         data, indices, counts = [], [], []
-        for first, stop in document_chunks(corpus):
+        for first, stop in document_chunks(corpus, SCDV_CHUNK_TOKENS):
             n_docs = stop - first
             begin, end = corpus.indptr[first], corpus.indptr[stop]
             words = corpus.ids[begin:end]
@@ -347,16 +350,14 @@ class ScdvPooling(Pooling):
             ))
             scale = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
             sums *= scale[document, None].astype(np.float32)
-            if self.threshold_ > 0:
-                keep = sums >= self.threshold_
-                keep |= sums <= -self.threshold_
-            else:
-                keep = sums != 0
+            keep = np.abs(sums) >= self.threshold_ if self.threshold_ > 0 else sums != 0
             kept_per_block = np.count_nonzero(keep, axis=1)
-            columns = np.broadcast_to(np.arange(dim, dtype=np.int32), sums.shape)[keep]
-            columns += np.repeat((cluster * dim).astype(np.int32), kept_per_block)
-            data.append(sums[keep])
-            indices.append(columns)
+            # Flat position b * dim + j of block b's entry j becomes column
+            # cluster[b] * dim + j by adding (cluster[b] - b) * dim.
+            position = np.flatnonzero(keep)
+            data.append(sums.ravel()[position])
+            position += np.repeat((cluster - np.arange(len(blocks))) * dim, kept_per_block)
+            indices.append(position.astype(np.int32))
             counts.append(np.bincount(document, weights=kept_per_block, minlength=n_docs).astype(np.int64))
         indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
         if counts:

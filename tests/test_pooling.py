@@ -234,10 +234,13 @@ def scdv_direct(vectorizer, train_documents, documents, n_clusters, sparsity):
     return out
 
 
+@pytest.mark.parametrize("chunk_tokens", [1, 7, 1 << 14])
 @pytest.mark.parametrize("n_clusters, sparsity", [(1, 0.0), (3, 0.04), (3, 0.3)])
-def test_scdv_matches_its_definition(topic_corpus, n_clusters, sparsity):
+def test_scdv_matches_its_definition(topic_corpus, monkeypatch, n_clusters, sparsity, chunk_tokens):
+    """Any chunking of the documents gives the definition's numbers."""
     import scipy.sparse as sp
 
+    monkeypatch.setattr("skw2v._pooling.SCDV_CHUNK_TOKENS", chunk_tokens)
     docs, _, _ = topic_corpus
     params = dict(TINY, vector_size=5, pooling="scdv", scdv_clusters=n_clusters, scdv_sparsity=sparsity)
     vectorizer = SkipGramVectorizer(**params).fit(docs[:80])
