@@ -7,20 +7,25 @@ News (5 topics), movie-review polarity and SMS spam, the classifier being
 (so each gets its C tuned the same way), with these features:
 
 * ``TfidfVectorizer()``;
-* ``SkipGramVectorizer`` for each (loss, solver) of ``CONFIGS``, vectors
+* ``SkipGramVectorizer`` for each configuration of ``CONFIGS``, vectors
   trained inside each fold on its training part, with every pooling (mean,
   max, tfidf, sif, scdv; one fit per fold and configuration: the vectorizer
-  is fitted with ``pooling="scdv"`` and the other poolings reuse its vectors).
+  is fitted with ``pooling="scdv"`` and the other poolings reuse its vectors);
+  the last configuration, ``wide``, is SCDV alone with 100 clusters of
+  200-dimensional vectors (negative sampling, counts solver), the settings
+  that did best on polarity when tuned one parameter at a time.
 
 Part 2, few labels (BBC News and polarity): 20% of the documents are held out
 for testing; ``SkipGramVectorizer`` (the best pooling of part 1's default
-configuration) and ``TfidfVectorizer`` are fitted once on all the texts,
+configuration, and the ``wide`` SCDV when part 1 ran it) and
+``TfidfVectorizer`` are fitted once on all the texts,
 without labels, wrapped in ``sklearn.frozen.FrozenEstimator``, and a
 ``GridSearchCV`` over C fits the classifier on 1%, 5%, 20% and 100% of the
 training labels (5 random stratified subsets each); the table gives the mean
 test accuracy.
 
-Also printed: ``transform``'s speed in tokens per second for every pooling.
+Also printed: ``transform``'s speed in tokens per second for every pooling
+(default settings) and for the ``wide`` SCDV.
 
 Word-vector settings: vector_size 100, window 5, min_count 2, sample 1e-3, 10
 epochs (small corpora), 2 threads.
@@ -29,7 +34,7 @@ Usage::
 
     pip install ".[benchmarks]"
     python benchmarks/bench_pooling.py [--data ../shared/data] [--datasets bbc,polarity,sms]
-        [--configs softmax/counts,negative/counts,negative/sgd] [--curves bbc,polarity]
+        [--configs softmax/counts,negative/counts,negative/sgd,wide] [--curves bbc,polarity]
         [--curve-pooling tfidf]
 
 ``--configs none`` leaves out part 1's word-vector rows (TF-IDF and the
@@ -56,7 +61,14 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 DEFAULT_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 POOLINGS = ["mean", "max", "tfidf", "sif", "scdv"]
 WORD2VEC = dict(vector_size=100, window=5, min_count=2, sample=1e-3, epochs=10, n_jobs=2, random_state=0)
-CONFIGS = [("softmax", "counts"), ("negative", "counts"), ("negative", "sgd")]
+#: name -> (estimator parameters beyond WORD2VEC, poolings measured).
+CONFIGS = {
+    "softmax/counts": (dict(loss="softmax", solver="counts"), POOLINGS),
+    "negative/counts": (dict(loss="negative", solver="counts"), POOLINGS),
+    "negative/sgd": (dict(loss="negative", solver="sgd"), POOLINGS),
+    "wide": (dict(loss="negative", solver="counts", vector_size=200, scdv_clusters=100), ["scdv"]),
+}
+DEFAULT_CONFIG = "softmax/counts"
 FRACTIONS = [0.01, 0.05, 0.2, 1.0]
 
 
@@ -91,18 +103,18 @@ def classifier():
     return LogisticRegressionCV(Cs=[0.1, 1, 10, 100], cv=3, max_iter=3000)
 
 
-def cross_validate_vectors(loss, solver, documents, labels, folds):
-    """Accuracy of every pooling on every fold, one vectorizer fit per fold."""
-    scores = {p: [] for p in POOLINGS}
+def cross_validate_vectors(params, poolings, documents, labels, folds):
+    """Accuracy of each pooling on every fold, one vectorizer fit per fold."""
+    scores = {p: [] for p in poolings}
     seconds = 0.0
     for train, test in folds:
         train_docs = [documents[i] for i in train]
         test_docs = [documents[i] for i in test]
         tic = time.perf_counter()
-        vectorizer = SkipGramVectorizer(**WORD2VEC, loss=loss, solver=solver, pooling="scdv")
+        vectorizer = SkipGramVectorizer(**{**WORD2VEC, **params}, pooling="scdv")
         vectorizer.fit(train_docs)
         seconds += time.perf_counter() - tic
-        for pooling in POOLINGS:
+        for pooling in poolings:
             vectorizer.set_params(pooling=pooling)
             model = classifier().fit(vectorizer.transform(train_docs), labels[train])
             scores[pooling].append(model.score(vectorizer.transform(test_docs), labels[test]))
@@ -118,10 +130,10 @@ def cross_validate_tfidf(documents, labels, folds):
     return np.array(scores)
 
 
-def transform_speed(vectorizer, documents):
+def transform_speed(vectorizer, documents, poolings=POOLINGS):
     n_tokens = sum(len(vectorizer.build_analyzer()(d)) for d in documents)
     speeds = {}
-    for pooling in POOLINGS:
+    for pooling in poolings:
         vectorizer.set_params(pooling=pooling)
         vectorizer.transform(documents[:10])  # fit the pooling from the statistics first
         tic = time.perf_counter()
@@ -160,12 +172,16 @@ def main():
     parser.add_argument("--data", default=DEFAULT_DATA)
     parser.add_argument("--datasets", default="bbc,polarity,sms")
     parser.add_argument("--curves", default="bbc,polarity", help="datasets for part 2")
-    parser.add_argument("--configs", default=",".join(f"{l}/{s}" for l, s in CONFIGS),
-                        help="loss/solver pairs of part 1 ('none': TF-IDF and the speeds only)")
+    parser.add_argument("--configs", default=",".join(CONFIGS),
+                        help=f"configurations of part 1, among {', '.join(CONFIGS)} "
+                        "('none': TF-IDF and the speeds only)")
     parser.add_argument("--curve-pooling", help="pooling of part 2 (default: part 1's best, "
                         "or tfidf when part 1 trained nothing)")
     args = parser.parse_args()
-    configs = [tuple(c.split("/")) for c in args.configs.split(",") if c != "none"]
+    configs = [c for c in args.configs.split(",") if c != "none"]
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown:
+        parser.error(f"unknown configuration(s) {unknown}; choose among {list(CONFIGS)}")
     best_pooling = {}
     for key in args.datasets.split(","):
         title, load = LOADERS[key]
@@ -175,14 +191,15 @@ def main():
         tfidf = cross_validate_tfidf(documents, labels, folds)
         print(f"  {'TfidfVectorizer':44s} {tfidf.mean():.4f} +- {tfidf.std():.4f}", flush=True)
         best = (0.0, None)
-        for loss, solver in configs:
-            scores, seconds = cross_validate_vectors(loss, solver, documents, labels, folds)
+        for name in configs:
+            params, poolings = CONFIGS[name]
+            scores, seconds = cross_validate_vectors(params, poolings, documents, labels, folds)
             for pooling, values in scores.items():
-                print(f"  {f'skw2v loss={loss} solver={solver} {pooling}':44s} "
+                print(f"  {f'skw2v {name} {pooling}':44s} "
                       f"{values.mean():.4f} +- {values.std():.4f}", flush=True)
-                if (loss, solver) == CONFIGS[0] and values.mean() > best[0]:
+                if name == DEFAULT_CONFIG and values.mean() > best[0]:
                     best = (values.mean(), pooling)
-            print(f"  ({loss}/{solver}: {seconds:.1f} s per fit)", flush=True)
+            print(f"  ({name}: {seconds:.1f} s per fit)", flush=True)
         if best[1] is not None:
             best_pooling[key] = best[1]
             print(f"  best skw2v pooling (default configuration): {best[1]}, {best[0]:.4f} "
@@ -193,6 +210,10 @@ def main():
         n_tokens, speeds = transform_speed(vectorizer, documents)
         print(f"  transform speed over {n_tokens:,} tokens: " + ", ".join(
             f"{p} {s:,.0f} tokens/s" for p, s in speeds.items()), flush=True)
+        if "wide" in configs:
+            wide = SkipGramVectorizer(**{**WORD2VEC, **CONFIGS["wide"][0]}, pooling="scdv").fit(documents)
+            _, speeds = transform_speed(wide, documents, ["scdv"])
+            print(f"  transform speed, wide scdv: {speeds['scdv']:,.0f} tokens/s", flush=True)
     for key in [c for c in args.curves.split(",") if c != "none"]:
         title, load = LOADERS[key]
         documents, labels = load(args.data)
@@ -203,14 +224,19 @@ def main():
             "TfidfVectorizer": TfidfVectorizer().fit(documents),
             f"skw2v {pooling}": SkipGramVectorizer(**WORD2VEC, pooling=pooling).fit(documents),
         }
+        if "wide" in configs:
+            features["skw2v wide scdv"] = SkipGramVectorizer(
+                **{**WORD2VEC, **CONFIGS["wide"][0]}, pooling="scdv").fit(documents)
         print(f"\n== {title}: learning curve, features fitted on all {len(documents):,} texts "
               f"(no labels), test accuracy on {len(test):,} held-out documents", flush=True)
         print(f"  {'labels used':30s}" + "".join(f"{f:>10.0%}" for f in FRACTIONS))
         curves = {name: learning_curve(f, documents, labels, train, test) for name, f in features.items()}
         for name, row in curves.items():
             print(f"  {name:30s}" + "".join(f"{row[f]:>10.4f}" for f in FRACTIONS), flush=True)
-        mine, theirs = curves[f"skw2v {pooling}"], curves["TfidfVectorizer"]
-        print(f"  {'difference':30s}" + "".join(f"{mine[f] - theirs[f]:>+10.4f}" for f in FRACTIONS))
+        theirs = curves["TfidfVectorizer"]
+        for name in [n for n in curves if n != "TfidfVectorizer"]:
+            print(f"  {name + ' - TF-IDF':30s}"
+                  + "".join(f"{curves[name][f] - theirs[f]:>+10.4f}" for f in FRACTIONS))
 
 
 if __name__ == "__main__":

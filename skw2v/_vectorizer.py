@@ -170,7 +170,9 @@ class SkipGramVectorizer(
     scdv_clusters : int, default=20
         Clusters of the Gaussian mixture over the word vectors with
         ``pooling="scdv"``; the document vectors have ``scdv_clusters *
-        vector_size`` columns.
+        vector_size`` columns. More clusters, with a larger ``vector_size``,
+        can classify short texts better, for a longer fit and a slower
+        ``transform`` (see the User Guide's SCDV tuning table).
 
     scdv_sparsity : float, default=0.04
         With ``pooling="scdv"``, entries of a document vector smaller in
