@@ -17,7 +17,8 @@ News (5 topics), movie-review polarity and SMS spam, the classifier being
 
 Part 2, few labels (BBC News and polarity): 20% of the documents are held out
 for testing; ``SkipGramVectorizer`` (the best pooling of part 1's default
-configuration, and the ``wide`` SCDV when part 1 ran it) and
+configuration; the idf-weighted mean scaled to unit length, as
+``TfidfVectorizer``'s rows are; and the ``wide`` SCDV when part 1 ran it) and
 ``TfidfVectorizer`` are fitted once on all the texts,
 without labels, wrapped in ``sklearn.frozen.FrozenEstimator``, and a
 ``GridSearchCV`` over C fits the classifier on 1%, 5%, 20% and 100% of the
@@ -39,7 +40,8 @@ Usage::
 
 ``--configs none`` leaves out part 1's word-vector rows (TF-IDF and the
 transform speeds remain); part 2 then uses ``--curve-pooling`` (default
-tfidf). ``--curves none`` leaves out part 2.
+tfidf). ``--datasets none`` leaves out part 1, ``--curves none`` part 2.
+``--datasets none --configs wide`` runs part 2 with the wide SCDV.
 """
 
 import argparse
@@ -183,7 +185,7 @@ def main():
     if unknown:
         parser.error(f"unknown configuration(s) {unknown}; choose among {list(CONFIGS)}")
     best_pooling = {}
-    for key in args.datasets.split(","):
+    for key in [d for d in args.datasets.split(",") if d != "none"]:
         title, load = LOADERS[key]
         documents, labels = load(args.data)
         folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(documents, labels))
@@ -224,6 +226,8 @@ def main():
             "TfidfVectorizer": TfidfVectorizer().fit(documents),
             f"skw2v {pooling}": SkipGramVectorizer(**WORD2VEC, pooling=pooling).fit(documents),
         }
+        # TfidfVectorizer's rows have unit length (norm="l2"); so do these.
+        features["skw2v tfidf, l2"] = SkipGramVectorizer(**WORD2VEC, pooling="tfidf", norm="l2").fit(documents)
         if "wide" in configs:
             features["skw2v wide scdv"] = SkipGramVectorizer(
                 **{**WORD2VEC, **CONFIGS["wide"][0]}, pooling="scdv").fit(documents)
