@@ -40,6 +40,13 @@ def document_chunks(corpus, chunk_tokens=None):
         first = stop
 
 
+def _joined(parts, dtype):
+    """The arrays of ``parts`` end to end (the array itself when there is one)."""
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 def _chunk_matrix(corpus, first, stop, n_words, data):
     begin, end = corpus.indptr[first], corpus.indptr[stop]
     return sp.csr_matrix(
@@ -362,11 +369,8 @@ class ScdvPooling(Pooling):
         indptr = np.zeros(corpus.n_documents + 1, dtype=np.int64)
         if counts:
             np.cumsum(np.concatenate(counts), out=indptr[1:])
-        join = lambda parts, dtype: (  # noqa: E731
-            parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros(0, dtype)
-        )
         return sp.csr_matrix(
-            (join(data, np.float32), join(indices, np.int32), indptr),
+            (_joined(data, np.float32), _joined(indices, np.int32), indptr),
             shape=(corpus.n_documents, k * dim),
         )
 
