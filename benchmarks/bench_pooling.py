@@ -45,6 +45,7 @@ tfidf). ``--datasets none`` leaves out part 1, ``--curves none`` part 2.
 """
 
 import argparse
+import copy
 import os
 import time
 import warnings
@@ -132,7 +133,24 @@ def cross_validate_tfidf(documents, labels, folds):
     return np.array(scores)
 
 
+_FITTED_ON_ALL = {}
+
+
+def fitted_on_all(key, documents, config=DEFAULT_CONFIG):
+    """The vectorizer of ``config`` fitted on all of dataset ``key``'s texts, once.
+
+    Fitted with ``pooling="scdv"``, which needs the training documents; the
+    other poolings are then fitted from the stored statistics, on the same
+    vectors, by ``set_params(pooling=...)``.
+    """
+    if (key, config) not in _FITTED_ON_ALL:
+        params = {**WORD2VEC, **CONFIGS[config][0], "pooling": "scdv"}
+        _FITTED_ON_ALL[key, config] = SkipGramVectorizer(**params).fit(documents)
+    return _FITTED_ON_ALL[key, config]
+
+
 def transform_speed(vectorizer, documents, poolings=POOLINGS):
+    vectorizer = copy.deepcopy(vectorizer)  # set_params below must not change the caller's
     n_tokens = sum(len(vectorizer.build_analyzer()(d)) for d in documents)
     speeds = {}
     for pooling in poolings:
@@ -206,15 +224,11 @@ def main():
             best_pooling[key] = best[1]
             print(f"  best skw2v pooling (default configuration): {best[1]}, {best[0]:.4f} "
                   f"against TF-IDF {tfidf.mean():.4f} ({best[0] - tfidf.mean():+.4f})")
-        # Fitted with pooling="scdv", which needs the training documents; the
-        # other poolings are fitted from the stored statistics.
-        vectorizer = SkipGramVectorizer(**WORD2VEC, pooling="scdv").fit(documents)
-        n_tokens, speeds = transform_speed(vectorizer, documents)
+        n_tokens, speeds = transform_speed(fitted_on_all(key, documents), documents)
         print(f"  transform speed over {n_tokens:,} tokens: " + ", ".join(
             f"{p} {s:,.0f} tokens/s" for p, s in speeds.items()), flush=True)
         if "wide" in configs:
-            wide = SkipGramVectorizer(**{**WORD2VEC, **CONFIGS["wide"][0]}, pooling="scdv").fit(documents)
-            _, speeds = transform_speed(wide, documents, ["scdv"])
+            _, speeds = transform_speed(fitted_on_all(key, documents, "wide"), documents, ["scdv"])
             print(f"  transform speed, wide scdv: {speeds['scdv']:,.0f} tokens/s", flush=True)
     for key in [c for c in args.curves.split(",") if c != "none"]:
         title, load = LOADERS[key]
@@ -222,15 +236,15 @@ def main():
         index = np.arange(len(documents))
         train, test = train_test_split(index, test_size=0.2, stratify=labels, random_state=0)
         pooling = args.curve_pooling or best_pooling.get(key, "tfidf")
+        default = fitted_on_all(key, documents)
         features = {
             "TfidfVectorizer": TfidfVectorizer().fit(documents),
-            f"skw2v {pooling}": SkipGramVectorizer(**WORD2VEC, pooling=pooling).fit(documents),
+            f"skw2v {pooling}": copy.deepcopy(default).set_params(pooling=pooling),
+            # TfidfVectorizer's rows have unit length (norm="l2"); so do these.
+            "skw2v tfidf, l2": copy.deepcopy(default).set_params(pooling="tfidf", norm="l2"),
         }
-        # TfidfVectorizer's rows have unit length (norm="l2"); so do these.
-        features["skw2v tfidf, l2"] = SkipGramVectorizer(**WORD2VEC, pooling="tfidf", norm="l2").fit(documents)
         if "wide" in configs:
-            features["skw2v wide scdv"] = SkipGramVectorizer(
-                **{**WORD2VEC, **CONFIGS["wide"][0]}, pooling="scdv").fit(documents)
+            features["skw2v wide scdv"] = fitted_on_all(key, documents, "wide")
         print(f"\n== {title}: learning curve, features fitted on all {len(documents):,} texts "
               f"(no labels), test accuracy on {len(test):,} held-out documents", flush=True)
         print(f"  {'labels used':30s}" + "".join(f"{f:>10.0%}" for f in FRACTIONS))
