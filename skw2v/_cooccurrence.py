@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
-from ._vocab import Corpus, keep_probabilities, kept_offsets, subsample, token_slices
+from ._vocab import Corpus, count_words, keep_probabilities, kept_offsets, subsample, token_slices
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
@@ -67,7 +67,7 @@ def count_pairs(corpus, n_words, weights, pool=None):
     counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
         Exactly symmetric, with sorted indices.
     """
-    word_counts = np.bincount(corpus.ids, minlength=n_words)
+    word_counts = count_words(corpus.ids, n_words)
     return mean_counts([corpus], n_words, weights, word_counts, pool)
 
 
@@ -124,7 +124,7 @@ def mean_counts(corpora, n_words, weights, word_counts, pool=None):
                 corpus, positions[starts[j] : starts[j + 1]], bounds[j], bounds[j + 1], n_words,
                 units, dtype,
             )
-            sums[j] = rows if sums[j] is None else (sums[j] + rows).astype(dtype, copy=False)
+            sums[j] = rows if sums[j] is None else _owned((sums[j] + rows).astype(dtype, copy=False))
 
         pool.map(task, n_blocks)
         del corpus, positions, task  # the draw is released before the next is made
@@ -142,7 +142,7 @@ def group_positions(ids, bounds):
     n_blocks = len(bounds) - 1
     key = np.uint16 if n_blocks <= np.iinfo(np.uint16).max else np.int32  # radix-sorted
     block_of = np.repeat(np.arange(n_blocks, dtype=key), np.diff(bounds))
-    per_word = np.bincount(ids, minlength=bounds[-1])
+    per_word = count_words(ids, bounds[-1])
     starts = np.zeros(n_blocks + 1, dtype=np.int64)
     if n_blocks:
         np.cumsum(np.add.reduceat(per_word, bounds[:-1]), out=starts[1:])
@@ -157,6 +157,16 @@ def group_positions(ids, bounds):
         positions[destination] = order + part.start
         filled += in_chunk
     return positions, starts
+
+
+def _owned(matrix):
+    """``matrix`` with arrays of exactly its size: scipy's sum of two sparse
+    matrices keeps buffers sized for both operands' entries."""
+    for name in ("data", "indices"):
+        array = getattr(matrix, name)
+        if getattr(array.base, "nbytes", 0) > array.nbytes:
+            setattr(matrix, name, array.copy())
+    return matrix
 
 
 def _block_rows(corpus, positions, first, stop, n_words, units, dtype):
@@ -227,7 +237,7 @@ def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state, n_t
             return count_pairs(corpus, n_words, weights, pool=pool)
         rng = check_random_state(random_state)
         draws = (subsample(corpus, keep, rng) for _ in range(n_draws))
-        word_counts = np.bincount(corpus.ids, minlength=n_words)
+        word_counts = count_words(corpus.ids, n_words)
         return mean_counts(draws, n_words, weights, word_counts, pool)
 
 

@@ -32,7 +32,7 @@ from ._progress import Progress
 from ._protocol import TrainingData
 from ._registry import OBJECTIVES, POOLINGS, SOLVERS
 from ._softmax import log_likelihood
-from ._vocab import check_vocabulary, encode
+from ._vocab import check_vocabulary, count_words, encode
 from ._wordvectors import WordVectors, WordVectorsMixin
 
 
@@ -462,7 +462,7 @@ class SkipGramVectorizer(
         if partial:
             words = self.wv_.words
             corpus = self._encode(raw_documents)
-            word_counts = self.word_counts_ + np.bincount(corpus.ids, minlength=len(words))
+            word_counts = self.word_counts_ + count_words(corpus.ids, len(words))
         else:
             words, word_counts, corpus = training_corpus(
                 raw_documents, {name: getattr(self, name) for name in TOKENIZATION_PARAMS},

@@ -94,6 +94,15 @@ def prune_vocabulary(counts, words, min_count, max_features):
     return np.asarray(order, dtype=np.int64)
 
 
+def count_words(ids, n_words):
+    """``np.bincount(ids, minlength=n_words)`` as int64, counted ``TOKEN_CHUNK``
+    ids at a time (``bincount`` copies its input to 8-byte integers)."""
+    counts = np.zeros(n_words, dtype=np.int64)
+    for part in token_slices(len(ids)):
+        counts += np.bincount(ids[part], minlength=n_words)
+    return counts
+
+
 def token_slices(n_tokens):
     """``slice`` objects cutting ``range(n_tokens)`` into pieces of ``TOKEN_CHUNK``."""
     starts = range(0, n_tokens, TOKEN_CHUNK)
@@ -117,17 +126,21 @@ def remap(corpus, mapping):
 def kept_offsets(keep, indptr):
     """CSR offsets after keeping the entries where ``keep`` is True.
 
-    ``indptr`` cuts ``keep`` into segments (documents, or the rows of a sparse
-    matrix); the result cuts the kept entries the same way. Computed from
-    per-segment counts, not from a cumulative sum over every entry.
+    ``indptr`` (non-decreasing, from 0 to ``len(keep)``) cuts ``keep`` into
+    segments (documents, or the rows of a sparse matrix); the result cuts the
+    kept entries the same way. The entries are counted ``TOKEN_CHUNK`` at a
+    time, so that beside the result only one chunk's running count (8 bytes
+    an entry) is formed, whatever the length of ``keep``.
     """
-    lengths = np.diff(indptr)
-    kept = np.zeros(len(lengths), dtype=np.int64)
-    nonempty = lengths > 0
-    if nonempty.any():
-        kept[nonempty] = np.add.reduceat(keep, indptr[:-1][nonempty], dtype=np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(kept, out=offsets[1:])
+    indptr = np.asarray(indptr)
+    offsets = np.zeros(len(indptr), dtype=np.int64)
+    total = 0
+    for part in token_slices(len(keep)):
+        running = np.cumsum(keep[part], dtype=np.int64)
+        # The boundaries that fall in this chunk, after its first entry.
+        lo, hi = np.searchsorted(indptr, [part.start, part.stop], side="right")
+        offsets[lo:hi] = total + running[indptr[lo:hi] - part.start - 1]
+        total += int(running[-1])
     return offsets
 
 
@@ -236,11 +249,11 @@ def build_vocabulary(token_lists, min_count, max_features, words=None):
         if corpus.n_documents == 0:
             raise ValueError("fit needs at least one document; got an empty collection.")
         _check_trainable(corpus)
-        return list(words), np.bincount(corpus.ids, minlength=len(words)).astype(np.int64), corpus
+        return list(words), count_words(corpus.ids, len(words)), corpus
     corpus, words = count_and_encode(token_lists)
     if corpus.n_documents == 0:
         raise ValueError("fit needs at least one document; got an empty collection.")
-    counts = np.bincount(corpus.ids, minlength=len(words))
+    counts = count_words(corpus.ids, len(words))
     kept = prune_vocabulary(counts, words, min_count, max_features)
     if len(kept) == 0:
         if corpus.n_tokens == 0:

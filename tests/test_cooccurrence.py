@@ -2,6 +2,7 @@
 against the same objectives on the corpus."""
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 
 import skw2v._cooccurrence as cooccurrence
@@ -361,6 +362,35 @@ def test_count_batches_sample_small_counts_without_bias():
     np.testing.assert_allclose(total / 4000, dense, atol=0.04)
     exact = dense >= 1  # counted in every pass, exactly
     np.testing.assert_allclose(total[exact] / 4000, dense[exact], rtol=1e-5)
+
+
+def _exact(array):
+    """Whether ``array`` holds no more memory than its own entries."""
+    return array.base is None or array.base.nbytes == array.nbytes
+
+
+def test_summed_blocks_hold_arrays_of_their_size():
+    """scipy's sum of two sparse matrices keeps buffers sized for both
+    operands; the counting sums are trimmed to their entries."""
+    from skw2v._cooccurrence import _owned
+
+    a = sp.random(200, 200, density=0.05, format="csr", random_state=0)
+    a.data = np.ones_like(a.data, dtype=np.int32)
+    a = a.astype(np.int32)
+    total = _owned(a + a)
+    assert _exact(total.data) and _exact(total.indices)
+    assert len(total.data) == len(total.indices) == total.nnz == a.nnz
+    np.testing.assert_array_equal(total.toarray(), 2 * a.toarray())
+
+
+def test_count_words_is_bincount_in_chunks(monkeypatch):
+    from skw2v import _vocab
+
+    monkeypatch.setattr(_vocab, "TOKEN_CHUNK", 7)
+    ids = np.random.RandomState(0).randint(0, 30, 100).astype(np.int32)
+    counts = _vocab.count_words(ids, 40)
+    assert counts.dtype == np.int64
+    np.testing.assert_array_equal(counts, np.bincount(ids, minlength=40))
 
 
 def test_ppmi_leaves_the_counts_unchanged():

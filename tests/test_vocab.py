@@ -1,7 +1,10 @@
 import numpy as np
 
 from skw2v._pooling import weighted_mean
-from skw2v._vocab import Corpus, count_and_encode, encode, prune_vocabulary, remap
+import pytest
+
+from skw2v import _vocab
+from skw2v._vocab import Corpus, count_and_encode, encode, kept_offsets, prune_vocabulary, remap
 
 
 def test_count_and_encode_keeps_order_and_documents():
@@ -43,6 +46,22 @@ def test_remap_in_place_across_chunks(monkeypatch):
     assert out.ids.tolist() == expected[keep].tolist()
     assert np.shares_memory(out.ids, ids)
     assert out.indptr.tolist() == [0, *np.cumsum([keep[a:b].sum() for a, b in zip(indptr[:-1], indptr[1:])])]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 1 << 20])
+def test_kept_offsets_count_each_segment(monkeypatch, chunk):
+    """Per-segment counts of the kept entries, whatever the chunking: empty
+    segments, segments across chunk bounds, and bounds on chunk edges."""
+    monkeypatch.setattr(_vocab, "TOKEN_CHUNK", chunk)
+    rng = np.random.RandomState(chunk)
+    lengths = rng.choice([0, 0, 1, 2, 5, 9], size=40)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    keep = rng.random_sample(indptr[-1]) < 0.6
+    expected = np.concatenate([[0], np.cumsum([keep[a:b].sum() for a, b in zip(indptr[:-1], indptr[1:])])])
+    offsets = kept_offsets(keep, indptr)
+    assert offsets.dtype == np.int64
+    np.testing.assert_array_equal(offsets, expected)
+    np.testing.assert_array_equal(kept_offsets(np.zeros(0, bool), np.zeros(4, np.int64)), np.zeros(4))
 
 
 def test_encode_ignores_unknown_tokens():
