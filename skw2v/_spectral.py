@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
 
 from ._parallel import Pool
-from ._vocab import kept_offsets, token_slices
+from ._vocab import TOKEN_CHUNK, token_slices
 
 #: Exponent of the context counts in PMI's context distribution.
 CONTEXT_EXPONENT = 0.75
@@ -43,56 +43,105 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
 
     Returns
     -------
-    ppmi : scipy.sparse.csr_matrix of float32, the sparsity of ``counts`` or sparser
+    ppmi : scipy.sparse.csr_matrix of float32
+        Only the positive entries are stored; its arrays are its own.
     """
     counts = sp.csr_matrix(counts)
+    return _ppmi_rows(counts, 0, counts.shape[0], *_log_marginals(counts, context_exponent))
+
+
+def ppmi_blocks(counts, n_blocks, context_exponent=CONTEXT_EXPONENT):
+    """:func:`ppmi` as ``n_blocks`` row blocks of about equal numbers of pairs.
+
+    Returns a list of ``(first, stop, block)``: ``block`` is rows
+    ``first:stop`` of the PPMI matrix, a CSR matrix with arrays of its own
+    (not views of a larger array, which scipy copies in every transpose).
+    """
+    counts = sp.csr_matrix(counts)
+    marginals = _log_marginals(counts, context_exponent)
+    return [
+        (first, stop, _ppmi_rows(counts, first, stop, *marginals))
+        for first, stop in _row_cuts(counts, n_blocks)
+    ]
+
+
+def _row_cuts(matrix, n_blocks):
+    """``(first, stop)`` of ``n_blocks`` consecutive row blocks of a CSR
+    matrix holding about equal numbers of entries."""
+    cuts = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, n_blocks + 1)[1:-1])
+    bounds = [0, *cuts.clip(0, matrix.shape[0]).tolist(), matrix.shape[0]]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _log_marginals(counts, context_exponent):
+    """``log N_c`` and ``log P(j)`` of :func:`ppmi`, in float32."""
     row_sums = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
     context = np.asarray(counts.sum(axis=0, dtype=np.float64)).ravel() ** context_exponent
     context /= context.sum()
     with np.errstate(divide="ignore"):
-        log_rows = np.log(row_sums).astype(np.float32)
-        log_context = np.log(context).astype(np.float32)
-    # In float32 and a slice of entries at a time: the pairs' arrays are the
-    # largest in memory, so no other array as long as them is formed.
-    pmi = np.empty(counts.nnz, dtype=np.float32)
-    for part in token_slices(counts.nnz):
+        return np.log(row_sums).astype(np.float32), np.log(context).astype(np.float32)
+
+
+def _ppmi_rows(counts, first, stop, log_rows, log_context):
+    """Rows ``first:stop`` of :func:`ppmi`, positive entries only.
+
+    Two passes over the rows' pairs, a slice at a time: the first counts
+    each row's positive entries, the second fills arrays of exactly that
+    size, so that beside the result only a slice's temporaries exist.
+    """
+    begin, end = int(counts.indptr[first]), int(counts.indptr[stop])
+    slices = [slice(begin + part.start, begin + part.stop) for part in token_slices(end - begin)]
+
+    def values(part):
         rows = np.searchsorted(counts.indptr, np.arange(part.start, part.stop), side="right") - 1
-        values = np.log(counts.data[part].astype(np.float32))
-        values -= log_rows[rows]
-        values -= log_context[counts.indices[part]]
-        pmi[part] = values
-    positive = pmi > 0
-    indptr = kept_offsets(positive, counts.indptr).astype(counts.indptr.dtype)
-    indices = counts.indices[positive]
-    n_kept = len(indices)
-    pmi[:n_kept] = pmi[positive]  # compacted in place
-    del positive
-    return sp.csr_matrix((pmi[:n_kept], indices, indptr), shape=counts.shape)
+        pmi = np.log(counts.data[part].astype(np.float32))
+        pmi -= log_rows[rows]
+        pmi -= log_context[counts.indices[part]]
+        return rows, pmi
+
+    n_positive = np.zeros(stop - first, dtype=np.int64)
+    for part in slices:
+        rows, pmi = values(part)
+        n_positive += np.bincount(rows[pmi > 0] - first, minlength=stop - first)
+    indptr = np.zeros(stop - first + 1, dtype=np.int64)
+    np.cumsum(n_positive, out=indptr[1:])
+    data = np.empty(indptr[-1], dtype=np.float32)
+    indices = np.empty(indptr[-1], dtype=counts.indices.dtype)
+    written = 0
+    for part in slices:
+        _, pmi = values(part)
+        positive = pmi > 0
+        n_kept = int(np.count_nonzero(positive))
+        data[written : written + n_kept] = pmi[positive]
+        indices[written : written + n_kept] = counts.indices[part][positive]
+        written += n_kept
+    return sp.csr_matrix((data, indices, indptr), shape=(stop - first, counts.shape[1]), copy=False)
 
 
 class _RowBlocks:
-    """A CSR matrix cut into ``PRODUCT_BLOCKS`` row blocks (views, no copy),
-    whose products with dense matrices run as tasks on a :class:`Pool`.
+    """A matrix held as row blocks, whose products with dense matrices run
+    as tasks on a :class:`Pool`, one task per block.
 
     ``blocks @ dense`` computes each block's rows; ``blocks.rmatmul(dense)``
     is ``matrix.T @ dense``, the blocks' partial products added in block
     order. Either way the result does not depend on the thread count.
+
+    Parameters
+    ----------
+    blocks : list of (first, stop, csr_matrix)
+        Consecutive row blocks, as :func:`ppmi_blocks` returns.
+    pool : Pool
     """
 
-    def __init__(self, matrix, pool):
-        self.pool, self.shape = pool, matrix.shape
-        cuts = np.searchsorted(
-            matrix.indptr, np.linspace(0, matrix.nnz, PRODUCT_BLOCKS + 1)[1:-1]
-        ).clip(0, matrix.shape[0])
-        bounds = [0, *cuts.tolist(), matrix.shape[0]]
-        self.blocks = []
-        for r0, r1 in zip(bounds[:-1], bounds[1:]):
-            p0, p1 = matrix.indptr[r0], matrix.indptr[r1]
-            part = sp.csr_matrix(
-                (matrix.data[p0:p1], matrix.indices[p0:p1], matrix.indptr[r0 : r1 + 1] - p0),
-                shape=(r1 - r0, matrix.shape[1]),
-            )
-            self.blocks.append((r0, r1, part))
+    def __init__(self, blocks, pool):
+        self.blocks, self.pool = blocks, pool
+        self.shape = (blocks[-1][1], blocks[0][2].shape[1])
+
+    @classmethod
+    def of_matrix(cls, matrix, pool):
+        """``PRODUCT_BLOCKS`` row blocks of ``matrix`` of about equal numbers of entries."""
+        matrix = sp.csr_matrix(matrix)
+        return cls([(r0, r1, matrix[r0:r1]) for r0, r1 in _row_cuts(matrix, PRODUCT_BLOCKS)], pool)
 
     def __matmul__(self, dense):
         out = np.empty((self.shape[0], dense.shape[1]), dtype=dense.dtype)
@@ -125,22 +174,44 @@ def randomized_svd(matrix, k, n_iter, rng, n_threads=1):
 
     Returns ``(u, s, vt)``.
     """
-    return _projected_svd(*_range_and_projection(matrix, k, n_iter, rng, n_threads), k)
-
-
-def _range_and_projection(matrix, k, n_iter, rng, n_threads):
-    """The randomized SVD's costly part: an orthonormal basis ``q`` of the
-    range of ``matrix`` (``k + OVERSAMPLES`` columns, after ``n_iter`` power
-    iterations) and ``b = q^T matrix``; the matrix is not needed after it."""
-    lu = lambda x: scipy.linalg.lu(x, permute_l=True, check_finite=False)[0]  # noqa: E731
     with Pool(n_threads) as pool:
-        blocks = _RowBlocks(matrix, pool)
-        q = rng.normal(size=(matrix.shape[1], k + OVERSAMPLES)).astype(matrix.dtype)
-        for _ in range(n_iter):
-            q = lu(blocks.rmatmul(lu(blocks @ q)))
-        q, _ = scipy.linalg.qr(blocks @ q, mode="economic", check_finite=False)
-        b = blocks.rmatmul(q).T
+        blocks = _RowBlocks.of_matrix(matrix, pool)
+        return _projected_svd(*_range_and_projection(blocks, k, n_iter, rng), k)
+
+
+def _range_and_projection(blocks, k, n_iter, rng):
+    """The randomized SVD's costly part: an orthonormal basis ``q`` of the
+    range of the matrix of ``blocks`` (a :class:`_RowBlocks`; ``k +
+    OVERSAMPLES`` columns, after ``n_iter`` power iterations) and ``b = q^T
+    matrix``; the matrix is not needed after it."""
+    dtype = blocks.blocks[0][2].dtype
+    q = _normal((blocks.shape[1], k + OVERSAMPLES), dtype, rng)
+    # One statement per step, each factorisation in place of its input, so
+    # that at most three (V, k) matrices are alive at once.
+    for _ in range(n_iter):
+        q = blocks @ q
+        q = _lu_factor(q)
+        q = blocks.rmatmul(q)
+        q = _lu_factor(q)
+    q = blocks @ q
+    q, _ = scipy.linalg.qr(q, mode="economic", overwrite_a=True, check_finite=False)
+    b = blocks.rmatmul(q).T
     return q, b
+
+
+def _lu_factor(x):
+    """The permuted lower factor ``P L`` of ``x``, which it overwrites."""
+    return scipy.linalg.lu(x, permute_l=True, overwrite_a=True, check_finite=False)[0]
+
+
+def _normal(shape, dtype, rng):
+    """``rng.normal(size=shape).astype(dtype)``, the same numbers, drawn a
+    block of rows at a time so that no float64 copy of the matrix is formed."""
+    out = np.empty(shape, dtype=dtype)
+    step = max(1, TOKEN_CHUNK // max(1, shape[1]))
+    for start in range(0, shape[0], step):
+        out[start : start + step] = rng.normal(size=(min(step, shape[0] - start), shape[1]))
+    return out
 
 
 def _projected_svd(q, b, k):
@@ -170,18 +241,19 @@ def spectral_vectors(counts, vector_size, random_state, n_threads=1):
         ``U S^(1/2)`` and ``V S^(1/2)``.
     """
     rng = check_random_state(random_state)
-    matrix = ppmi(counts)
-    n_words = matrix.shape[0]
+    n_words = counts.shape[0]
     k = min(vector_size, n_words)
     if n_words <= DENSE_SVD_WORDS:
-        u, s, vt = np.linalg.svd(matrix.toarray().astype(np.float64), full_matrices=False)
+        u, s, vt = np.linalg.svd(ppmi(counts).toarray().astype(np.float64), full_matrices=False)
         u, s, vt = u[:, :k], s[:k], vt[:k]
         signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(k)])  # deterministic signs
         signs[signs == 0] = 1
         u, vt = u * signs, vt * signs[:, None]
     else:
-        q, b = _range_and_projection(matrix, k, POWER_ITERATIONS, rng, n_threads)
-        del matrix  # the PPMI matrix is released before the small SVD
+        with Pool(n_threads) as pool:
+            blocks = _RowBlocks(ppmi_blocks(counts, PRODUCT_BLOCKS), pool)
+            q, b = _range_and_projection(blocks, k, POWER_ITERATIONS, rng)
+        del blocks  # the PPMI matrix is released before the small SVD
         u, s, vt = _projected_svd(q, b, k)
         del q, b
     root = np.sqrt(s)

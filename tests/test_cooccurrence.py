@@ -369,6 +369,24 @@ def _exact(array):
     return array.base is None or array.base.nbytes == array.nbytes
 
 
+def test_ppmi_blocks_are_the_rows_of_ppmi_with_arrays_of_their_own():
+    """The row blocks the randomized SVD multiplies stack to ``ppmi``, store
+    only positive entries, and own their arrays (scipy copies views of a
+    larger array in every transpose)."""
+    from skw2v._spectral import ppmi, ppmi_blocks
+
+    counts = count_pairs(random_corpus(11, n_words=300, lengths=(5_000, 3_000)), 300, distance_weights(3, True))
+    whole = ppmi(counts)
+    for n_blocks in (1, 2, 5):
+        blocks = ppmi_blocks(counts, n_blocks)
+        assert [b[0] for b in blocks] == [0, *[b[1] for b in blocks[:-1]]] and blocks[-1][1] == 300
+        stacked = sp.vstack([block for _, _, block in blocks]).tocsr()
+        np.testing.assert_array_equal(stacked.toarray(), whole.toarray())
+        for _, _, block in blocks:
+            assert _exact(block.data) and _exact(block.indices)
+            assert (block.data > 0).all() and block.nnz == len(block.data)
+
+
 def test_summed_blocks_hold_arrays_of_their_size():
     """scipy's sum of two sparse matrices keeps buffers sized for both
     operands; the counting sums are trimmed to their entries."""
