@@ -255,22 +255,31 @@ def count_forward(h, w_out, out_sq, rows, cols, weights, scale, noise, work):
     pair_weights = np.concatenate(
         [weights, np.repeat((scale / n_noise).astype(np.float32), n_noise)]
     )
-    u = work.take("targets", w_out, pair_cols)
-    z = np.einsum("pd,pd->p", work.take("inputs", h, pair_rows), u)
-    e = np.exp(-np.abs(z))
+    n_pairs = len(pair_cols)
+    z = np.empty(n_pairs, dtype=np.float32)
+    e = np.empty(n_pairs, dtype=np.float32)
+    sig = np.empty(n_pairs, dtype=np.float32)
+    g = np.empty(n_pairs, dtype=np.float32)
+    input_grads = np.zeros((b, h.shape[1]), dtype=np.float32)
+    # COUNT_BLOCK_PAIRS pairs at a time, so that the gathered rows stay a few
+    # megabytes even for a row (a frequent word) with most words as contexts.
+    for start in range(0, n_pairs, COUNT_BLOCK_PAIRS):
+        part = slice(start, min(start + COUNT_BLOCK_PAIRS, n_pairs))
+        u = work.take("targets", w_out, pair_cols[part])
+        z[part] = np.einsum("pd,pd->p", work.take("inputs", h, pair_rows[part]), u)
+        np.exp(-np.abs(z[part]), out=e[part])
+        sig[part] = np.where(z[part] >= 0, 1.0 / (1.0 + e[part]), e[part] / (1.0 + e[part]))
+        g[part] = sig[part]
+        g[part][: max(0, n_pos - start)] -= 1.0
+        g[part] *= pair_weights[part]
+        scatter_add(input_grads, pair_rows[part], np.arange(len(u)), g[part], u, clear=False)
     softplus_abs = np.log1p(e)
     # loss: softplus(-z) for positives, softplus(z) for noise
     loss = sum(
         float(pair_weights[part].astype(np.float64) @ (softplus_abs[part] + np.maximum(zs, 0)).astype(np.float64))
         for part, zs in ((slice(None, n_pos), -z[:n_pos]), (slice(n_pos, None), z[n_pos:]))
     )
-    sig = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.float32)
     spread = pair_weights * sig * (1.0 - sig)
-    g = sig
-    g[:n_pos] -= 1.0
-    g *= pair_weights
-    input_grads = np.empty((b, h.shape[1]), dtype=np.float32)
-    scatter_add(input_grads, pair_rows, np.arange(len(z)), g, u)
     curvature = np.bincount(pair_rows, weights=spread * out_sq[pair_cols], minlength=b)
     h_sq = np.einsum("ij,ij->i", h, h)
     return _CountPart(
