@@ -19,7 +19,9 @@ tokenization, counting (the co-occurrence counts and the spectral start),
 training and total time, words/s, analogy accuracy (30,000 most frequent
 words), WordSim-353 Spearman, held-out score (mean log-probability of the
 held-out context words under the full softmax of the trained input and
-output vectors; gensim's from its ``syn1neg``), and peak memory. With
+output vectors; gensim's from its ``syn1neg``), and peak memory (with the
+high-water mark before fitting, after reading the stream once to count its
+pieces, and at the end of each stage of the counts solver). With
 ``--scales 1 4`` (the default) everything runs again on the training pieces
 streamed four times, to show that the counts solver's time after counting
 stays flat while the SGD solvers' grows.
@@ -84,7 +86,7 @@ def worker(args):
     path = os.path.join(args.data, "wiki30m.txt")
     train, held_out = Pieces(path, "train", args.scale), Pieces(path, "held-out")
     n_tokens = sum(map(len, train))
-    timings = {}
+    timings = {"peak before": _peak_mb()}
     tic = time.perf_counter()
     if args.library == "gensim":
         from gensim.models import Word2Vec
@@ -105,7 +107,7 @@ def worker(args):
         wv = vectorizer.wv_
         output = vectorizer.context_vectors_
     seconds = time.perf_counter() - tic
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     # Every model is scored by the same code, on the same held-out pieces.
     from skw2v._vocab import encode
 
@@ -121,13 +123,20 @@ def worker(args):
     }))
 
 
+def _peak_mb():
+    """The process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _capture_stages(vectorizer, timings):
-    """Record the stage timings that verbose=2 reports (without printing them)."""
+    """Record the stage timings that verbose=2 reports (without printing them),
+    and the peak memory at the end of each stage."""
     import skw2v._progress as progress
 
     def stage(self, what, seconds, level=2):
         key = what.split(" (")[0]
         timings[key] = timings.get(key, 0.0) + seconds
+        timings["peak " + key] = _peak_mb()
 
     progress.Progress.stage = stage
     progress.Progress.message = lambda self, text, level=1: None
@@ -157,6 +166,10 @@ ROWS = [
     ("total time, s", "seconds", "{:.1f}"),
     ("words/s (5 epochs)", "words_per_second", "{:,.0f}"),
     ("peak memory, MB", "peak_mb", "{:,.0f}"),
+    ("  before fitting", "peak before", "{:,.0f}"),
+    ("  after tokenization", "peak tokenization and vocabulary", "{:,.0f}"),
+    ("  after counting", "peak co-occurrence counts", "{:,.0f}"),
+    ("  after spectral start", "peak spectral start", "{:,.0f}"),
     ("vocabulary", "vocabulary", "{:,}"),
 ]
 
