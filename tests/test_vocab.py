@@ -64,6 +64,28 @@ def test_kept_offsets_count_each_segment(monkeypatch, chunk):
     np.testing.assert_array_equal(kept_offsets(np.zeros(0, bool), np.zeros(4, np.int64)), np.zeros(4))
 
 
+def test_whole_corpus_passes_form_no_8_byte_copy(monkeypatch):
+    """count_words and kept_offsets work a chunk at a time: numpy's bincount
+    and a reduceat to int64 would each copy a corpus-long array to 8-byte
+    integers (tracemalloc counts numpy's allocations exactly)."""
+    import tracemalloc
+
+    monkeypatch.setattr(_vocab, "TOKEN_CHUNK", 1 << 14)
+    n = 1 << 20
+    ids = np.arange(n, dtype=np.int32) % 1000
+    keep = ids % 3 > 0
+    indptr = np.arange(0, n + 1, 1000, dtype=np.int64)
+    tracemalloc.start()
+    try:
+        for call in (lambda: _vocab.count_words(ids, 1000), lambda: kept_offsets(keep, indptr)):
+            tracemalloc.reset_peak()
+            before = tracemalloc.get_traced_memory()[0]
+            call()
+            assert tracemalloc.get_traced_memory()[1] - before < 2 * n  # an 8-byte copy is 8 n
+    finally:
+        tracemalloc.stop()
+
+
 def test_encode_ignores_unknown_tokens():
     corpus = encode([["x", "a"], ["y"], ["b", "a"]], {"a": 0, "b": 1})
     assert corpus.ids.tolist() == [0, 1, 0]
