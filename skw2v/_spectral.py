@@ -50,19 +50,23 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     return _ppmi_rows(counts, 0, counts.shape[0], *_log_marginals(counts, context_exponent))
 
 
-def ppmi_blocks(counts, n_blocks, context_exponent=CONTEXT_EXPONENT):
+def ppmi_blocks(counts, n_blocks, context_exponent=CONTEXT_EXPONENT, pool=None):
     """:func:`ppmi` as ``n_blocks`` row blocks of about equal numbers of pairs.
 
     Returns a list of ``(first, stop, block)``: ``block`` is rows
     ``first:stop`` of the PPMI matrix, a CSR matrix with arrays of its own
     (not views of a larger array, which scipy copies in every transpose).
+    The blocks are built as tasks of ``pool`` (a :class:`Pool`), if given.
     """
     counts = sp.csr_matrix(counts)
     marginals = _log_marginals(counts, context_exponent)
-    return [
-        (first, stop, _ppmi_rows(counts, first, stop, *marginals))
-        for first, stop in _row_cuts(counts, n_blocks)
-    ]
+    cuts = _row_cuts(counts, n_blocks)
+
+    def block(j, work):
+        first, stop = cuts[j]
+        return first, stop, _ppmi_rows(counts, first, stop, *marginals)
+
+    return (Pool(1) if pool is None else pool).map(block, len(cuts))
 
 
 def _row_cuts(matrix, n_blocks):
@@ -251,7 +255,7 @@ def spectral_vectors(counts, vector_size, random_state, n_threads=1):
         u, vt = u * signs, vt * signs[:, None]
     else:
         with Pool(n_threads) as pool:
-            blocks = _RowBlocks(ppmi_blocks(counts, PRODUCT_BLOCKS), pool)
+            blocks = _RowBlocks(ppmi_blocks(counts, PRODUCT_BLOCKS, pool=pool), pool)
             q, b = _range_and_projection(blocks, k, POWER_ITERATIONS, rng)
         del blocks  # the PPMI matrix is released before the small SVD
         u, s, vt = _projected_svd(q, b, k)

@@ -385,6 +385,11 @@ def test_ppmi_blocks_are_the_rows_of_ppmi_with_arrays_of_their_own():
         for _, _, block in blocks:
             assert _exact(block.data) and _exact(block.indices)
             assert (block.data > 0).all() and block.nnz == len(block.data)
+        with Pool(2) as pool:  # built on threads: the same blocks
+            threaded = ppmi_blocks(counts, n_blocks, pool=pool)
+        for (f0, s0, b0), (f1, s1, b1) in zip(blocks, threaded):
+            assert (f0, s0) == (f1, s1)
+            np.testing.assert_array_equal(b0.toarray(), b1.toarray())
 
 
 def test_summed_blocks_hold_arrays_of_their_size():
