@@ -81,7 +81,7 @@ def worker(args):
     """Train one configuration; print one JSON line of figures."""
     from skw2v import SkipGramVectorizer, WordVectors
     from skw2v._parallel import Pool
-    from skw2v._softmax import log_likelihood
+    from skw2v._scoring import log_likelihood
 
     path = os.path.join(args.data, "wiki30m.txt")
     train, held_out = Pieces(path, "train", args.scale), Pieces(path, "held-out")

@@ -9,6 +9,7 @@ so that bad input fails with a message naming the document.
 """
 
 import os
+import warnings
 
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -45,6 +46,30 @@ def build_analyzer(params):
     """
     vectorizer = CountVectorizer(**{name: params[name] for name in TOKENIZATION_PARAMS})
     return vectorizer.build_analyzer()
+
+
+#: CountVectorizer's default token pattern (a different one given with a
+#: callable analyzer is warned about).
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+def warn_for_unused_params(params):
+    """Warn about tokenization parameters that ``params`` makes unused, as
+    ``CountVectorizer.fit`` does: ``token_pattern`` beside a ``tokenizer``,
+    and ``preprocessor``, ``tokenizer``, ``stop_words`` or a non-default
+    ``token_pattern`` beside a callable ``analyzer``."""
+    unused = []
+    if params["tokenizer"] is not None and params["token_pattern"] is not None:
+        unused.append(("token_pattern", "'tokenizer' is not None; pass token_pattern=None"))
+    if callable(params["analyzer"]):
+        reason = "'analyzer' is callable"
+        unused += [(name, reason) for name in ("preprocessor", "tokenizer", "stop_words")
+                   if params[name] is not None]
+        if params["token_pattern"] not in (None, DEFAULT_TOKEN_PATTERN):
+            unused.append(("token_pattern", reason))
+    for name, reason in unused:
+        warnings.warn(f"The parameter {name!r} will not be used since {reason}.", UserWarning,
+                      stacklevel=4)
 
 
 def check_documents(raw_documents):

@@ -1,26 +1,56 @@
 """The stages of a fit, as functions of explicit values: the estimator calls them in order.
 
-documents -> training corpus (cached) -> co-occurrence counts (cached, on
-demand) -> starting vectors (cached spectral start, pretrained rows) ->
-trained vectors -> the statistics pooling learns from. ``memory`` is a
-``joblib.Memory`` (a no-op one when caching is off); each stage caches only
-what is reproducible.
+documents -> training corpus (cached) -> co-occurrence counts (cached; when
+the solver or the init needs them) -> starting vectors (a cacheable init's
+start cached, then pretrained rows) -> trained vectors -> the statistics
+pooling learns from. ``memory`` is a ``joblib.Memory`` (a no-op one when
+caching is off); each stage caches only what is reproducible. Each stage
+that draws random numbers gets its own seed (:func:`stage_seeds`).
 """
 
 import pickle
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from ._analyzer import encode_documents
 from ._cooccurrence import training_counts
-from ._initialization import copy_pretrained, random_input_vectors, read_initial_vectors
+from ._initialization import copy_pretrained, read_initial_vectors
 from ._parallel import Pool
 from ._pooling import document_frequencies, gram_component, sif_gram, smooth_idf
-from ._protocol import train
-from ._spectral import spectral_vectors
+from ._protocol import TrainingData, train
+
+
+class StageSeeds(NamedTuple):
+    """One seed per stage of a fit that draws random numbers (ints below 2**32)."""
+
+    counts: int
+    init: int
+    objective: int
+    solver: int
+    pooling: int
+
+
+def stage_seeds(random_state):
+    """Independent seeds for the stages of a fit, all drawn up front.
+
+    An int ``random_state`` seeds a ``numpy.random.SeedSequence`` whose
+    children seed the stages; a RandomState instance (or None) gives the
+    sequence its entropy in one draw. Each stage's draws are then its own:
+    the order in which stages are built or run changes no result, and a
+    stage's seed does not depend on any parameter of another stage (so
+    ``memory`` can share a stage across fits that differ elsewhere).
+    """
+    if isinstance(random_state, (int, np.integer)):
+        entropy = int(random_state)
+    else:
+        entropy = [int(x) for x in check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)]
+    children = np.random.SeedSequence(entropy).spawn(len(StageSeeds._fields))
+    return StageSeeds(*(int(child.generate_state(1)[0]) for child in children))
 
 #: Warn when more than this share of the input rows' updates were unstable.
 UNSTABLE_WARNING = 0.4
@@ -53,7 +83,8 @@ def training_corpus(raw_documents, params, min_count, max_features, words, memor
 
 def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, reproducible,
                  memory, report, n_threads=1):
-    """The corpus's training counts (``_cooccurrence.training_counts``), cached if ``reproducible``."""
+    """The corpus's training counts (``_cooccurrence.training_counts``), cached if
+    ``reproducible`` (or drawn without randomness)."""
     tic = time.perf_counter()
     cached = memory.cache(training_counts, ignore=["n_threads"])
     count = cached if reproducible or sample == 0 else training_counts
@@ -65,19 +96,26 @@ def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, r
     return counts
 
 
-def starting_vectors(init, data, words, vector_size, initial_vectors, *, rng, seed, reproducible,
+def _start(init, word_counts, counts, vector_size, seed, n_threads=1):
+    """A cacheable init's start, from the only data it reads (so that ``memory``
+    hashes the counts, never the corpus)."""
+    return init.start(TrainingData(None, word_counts, counts), vector_size, seed, n_threads)
+
+
+def starting_vectors(name, init, data, words, vector_size, initial_vectors, *, seed, reproducible,
                      memory, report, n_threads=1):
-    """``(w_in, w_out or None, n_initialized)``: ``init``'s start, then ``initial_vectors``' rows."""
-    w_out = None
-    if init == "spectral":
-        counts = data.cooccurrence()
-        tic = time.perf_counter()
-        cached = memory.cache(spectral_vectors, ignore=["n_threads"])
-        start = cached if reproducible else spectral_vectors
-        w_in, w_out = start(counts, vector_size, seed, n_threads=n_threads)
-        report.stage("spectral start (PPMI + truncated SVD)", time.perf_counter() - tic)
+    """``(w_in, w_out or None, n_initialized)``: ``init``'s start, then ``initial_vectors``' rows.
+
+    ``init`` is the :class:`~skw2v._protocol.Init` registered as ``name``; its
+    start is cached through ``memory`` when it is cacheable and ``reproducible``.
+    """
+    tic = time.perf_counter()
+    if init.cacheable and reproducible:
+        start = memory.cache(_start, ignore=["n_threads"])
+        w_in, w_out = start(init, data.word_counts, data.counts, vector_size, seed, n_threads)
     else:
-        w_in = random_input_vectors(len(words), vector_size, rng)
+        w_in, w_out = init.start(data, vector_size, seed, n_threads)
+    report.stage(f"{name} start (init={name!r})", time.perf_counter() - tic)
     n_initialized = 0
     if initial_vectors is not None:
         n_initialized = copy_pretrained(w_in, words, read_initial_vectors(initial_vectors, vector_size))

@@ -1,13 +1,18 @@
-"""Starting vectors: word2vec's random start and pretrained vectors.
+"""Starting vectors: the ``init`` family (random, spectral) and pretrained vectors.
 
-Functions of plain arrays, a vocabulary and a random state; the estimator
-calls them and keeps the results.
+Each ``init`` is a :class:`~skw2v._protocol.Init` found by name in
+``_registry``; pretrained vectors (``initial_vectors``) then replace the rows
+of the words they know. Functions of plain arrays, a vocabulary and a random
+state; the estimator calls them and keeps the results.
 """
 
 import warnings
 
 import numpy as np
+from sklearn.utils import check_random_state
 
+from ._protocol import Init
+from ._spectral import spectral_vectors
 from ._word2vec_format import load_word2vec_format
 from ._wordvectors import WordVectors
 
@@ -15,6 +20,27 @@ from ._wordvectors import WordVectors
 def random_input_vectors(n_words, vector_size, rng):
     """word2vec's start for the input vectors: uniform in ``+-0.5 / vector_size``, float32."""
     return ((rng.random_sample((n_words, vector_size)) - 0.5) / vector_size).astype(np.float32)
+
+
+class RandomInit(Init):
+    """word2vec's start (``init="random"``): small uniform input vectors, and the
+    objective's own output start (zeros)."""
+
+    def start(self, data, vector_size, random_state, n_threads=1):
+        rng = check_random_state(random_state)
+        return random_input_vectors(len(data.word_counts), vector_size, rng), None
+
+
+class SpectralInit(Init):
+    """The spectral start (``init="spectral"``): inputs ``U S^(1/2)`` and outputs
+    ``V S^(1/2)`` from the truncated SVD of the counts' positive PMI
+    (:func:`~skw2v._spectral.spectral_vectors`)."""
+
+    needs_counts = True
+    cacheable = True
+
+    def start(self, data, vector_size, random_state, n_threads=1):
+        return spectral_vectors(data.counts, vector_size, random_state, n_threads=n_threads)
 
 
 def read_initial_vectors(initial_vectors, vector_size):

@@ -189,17 +189,13 @@ class Pooling:
     """
 
     hyperparameters = {}
-    #: Whether :meth:`transform` returns a scipy CSR matrix.
-    sparse = False
-    #: Whether :meth:`fit` needs the training corpus (not only the statistics).
-    needs_corpus = False
 
     def fit(self, corpus, word_vectors, statistics, random_state=None):
         """Learn what :meth:`transform` needs; returns ``self``.
 
         ``corpus`` is the training corpus, or None when the pooling is
-        fitted after the fact from the statistics alone (only poolings with
-        ``needs_corpus = False`` are).
+        fitted after the fact from the statistics alone (a pooling that needs
+        the corpus then raises a ValueError saying so).
         """
         return self
 
@@ -281,8 +277,6 @@ class ScdvPooling(Pooling):
     """
 
     hyperparameters = {"scdv_clusters": "n_clusters", "scdv_sparsity": "sparsity"}
-    sparse = True
-    needs_corpus = True
 
     def __init__(self, n_clusters=20, sparsity=0.04):
         self.n_clusters = n_clusters

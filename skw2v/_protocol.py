@@ -1,21 +1,26 @@
-"""The training contracts: a batch, an objective, a solver, and the loop joining them.
+"""The training contracts: a batch, an objective, a solver, an init, and the loop joining them.
 
-* A :class:`Batch` is a set of center words with their context pairs.
+* A :class:`Batch` is a set of center words with their context pairs, of one
+  :class:`BatchKind`: occurrences in the corpus, or rows of co-occurrence counts.
 * An :class:`Objective` owns the output parameters of one loss and takes one
-  step on a batch (``_softmax``, ``_negative``).
-* A :class:`Solver` turns the training data into batches, epoch by epoch, and
-  schedules the learning rate (``_solver_sgd`` over corpus positions,
-  ``_solver_counts`` over co-occurrence counts).
-* :func:`train` runs a solver's batches through an objective on a
-  :class:`~skw2v._parallel.Pool`, checks that training stays finite and
-  reports progress.
+  step per kind of batch it supports, within the :class:`Limits` it declares
+  (``_softmax``, ``_negative``).
+* A :class:`Solver` turns the :class:`TrainingData` into batches of one kind,
+  epoch by epoch, and schedules the learning rate (``_solver_sgd`` over corpus
+  positions, ``_solver_counts`` over co-occurrence counts).
+* An :class:`Init` gives the starting vectors (``_initialization``).
+* :func:`train` runs a solver's batches through the objective's step for
+  their kind on a :class:`~skw2v._parallel.Pool`, checks that training stays
+  finite and reports progress.
 
-Adding an objective or a solver is one module with one class deriving from
-these, plus one entry in ``_registry``; see the developer page of the docs.
+Adding an objective, a solver or an init is one module with one class
+deriving from these, plus one entry in ``_registry``; see the developer page
+of the docs.
 """
 
 import time
 from abc import ABC, abstractmethod
+from enum import Enum
 from typing import NamedTuple, Optional
 
 import numpy as np
@@ -54,38 +59,57 @@ class Batch(NamedTuple):
     weights: Optional[np.ndarray] = None
 
 
-class TrainingData:
+class BatchKind(Enum):
+    """What a solver's batches are, and so which step of an objective they take.
+
+    ``CORPUS``: pairs of positions of the corpus, each pair one occurrence
+    (``Batch.weights`` is None); the objective's :meth:`Objective.corpus_step`.
+    ``COUNTS``: rows of a symmetric co-occurrence count matrix, each pair
+    weighted by its count; the objective's :meth:`Objective.count_step`.
+    """
+
+    CORPUS = "corpus"
+    COUNTS = "counts"
+
+
+class Limits(NamedTuple):
+    """What an objective accepts in one batch of a kind (:meth:`Objective.limits`).
+
+    Attributes
+    ----------
+    max_batch : int
+        Most centers in a batch.
+    max_pairs : int or None
+        Most pairs in a batch (unless one center alone has more); None for
+        no bound.
+    sample_pairs_below : float or None
+        Pairs with a count below this are sampled in each epoch, unbiased
+        (:func:`~skw2v._cooccurrence.count_batches`), where a step's cost
+        grows with its pairs; None to take every pair. Counts only.
+    """
+
+    max_batch: int
+    max_pairs: Optional[int] = None
+    sample_pairs_below: Optional[float] = None
+
+
+class TrainingData(NamedTuple):
     """What solvers and initialisations train from.
 
-    Parameters
+    Attributes
     ----------
     corpus : Corpus
         The training documents as word ids.
     word_counts : ndarray of int64, shape (V,)
         Occurrences of each word in ``corpus``.
-    count_pairs : callable, optional
-        Returns the co-occurrence counts of ``corpus`` (a symmetric (V, V)
-        sparse matrix); called at most once, on the first
-        :meth:`cooccurrence`.
+    counts : scipy.sparse.csr_matrix of shape (V, V), or None
+        The corpus's training co-occurrence counts (``_cooccurrence``), when
+        the solver or the init needs them (their ``needs_counts``).
     """
 
-    def __init__(self, corpus, word_counts, count_pairs=None):
-        self.corpus = corpus
-        self.word_counts = word_counts
-        self._count_pairs = count_pairs
-        self._pairs = None
-
-    @property
-    def n_words(self):
-        return len(self.word_counts)
-
-    def cooccurrence(self):
-        """The co-occurrence counts, computed on the first call."""
-        if self._pairs is None:
-            if self._count_pairs is None:
-                raise ValueError("this training data has no co-occurrence counts")
-            self._pairs = self._count_pairs()
-        return self._pairs
+    corpus: object
+    word_counts: np.ndarray
+    counts: Optional[object] = None
 
 
 class Objective(ABC):
@@ -98,51 +122,54 @@ class Objective(ABC):
     constructor, one per task of a step, so that results do not depend on
     the thread count.
 
+    An objective implements one step per :class:`BatchKind` it supports
+    (:meth:`corpus_step`, :meth:`count_step`) and says what it accepts of
+    each kind through :meth:`limits`, which by default accepts corpus
+    batches of ``batch_size`` centers and no count batches.
+
     Attributes
     ----------
-    max_batch : int
-        Largest number of centers :meth:`step` accepts in a batch without
-        ``weights`` (at most the ``batch_size`` it was built with).
-    max_weighted_batch : int or None
-        The same for batches with ``weights`` (a weighted step may hold a
-        (batch, V) buffer, so it can accept fewer); None when the objective
-        cannot train from counts.
-    max_weighted_pairs : int or None
-        Most pairs a weighted batch may hold (its memory grows with them);
-        None for no bound.
-    sample_pairs_below : float or None
-        For weighted batches: pairs with a count below this are sampled in
-        each epoch, unbiased (:func:`~skw2v._cooccurrence.count_batches`),
-        where a step's cost grows with its pairs; None to take every pair.
-    n_updates, n_clipped, n_unstable : int
-        Input-row updates applied so far; how many of them the trust region
-        shortened; how many had a curvature per occurrence beyond the limit
-        at which plain SGD with the rate would diverge (see ``_updates``):
-        counted by :meth:`count`.
+    batch_size : int
+        The ``batch_size`` it was built with.
+    n_updates, n_unstable : int
+        Input-row updates applied so far, and how many of them had a
+        curvature per occurrence beyond the limit at which plain SGD with the
+        rate would diverge (see ``_updates``): counted by :meth:`count`.
     """
 
     #: Centers per step for ``batch_size="auto"``.
     default_batch_size = 1024
     #: Estimator parameters, besides the common ones, the constructor takes by name.
     hyperparameters = ()
-    max_weighted_batch = None
-    max_weighted_pairs = None
-    sample_pairs_below = None
-    n_updates = n_clipped = n_unstable = 0
+    batch_size = default_batch_size
+    n_updates = n_unstable = 0
 
-    def count(self, update):
-        """Add an input-row :class:`~skw2v._updates.RowUpdate` to the counters."""
-        self.n_updates += len(update.words)
-        self.n_clipped += update.n_clipped
-        self.n_unstable += update.n_unstable
+    def limits(self, kind):
+        """The :class:`Limits` of a batch of ``kind``, or None if the objective
+        has no step for that kind."""
+        return Limits(self.batch_size) if kind is BatchKind.CORPUS else None
 
-    @abstractmethod
-    def step(self, w_in, batch, learning_rate, pool):
-        """Update ``w_in`` (in place) and the output parameters on ``batch``.
+    def step_for(self, kind):
+        """The step method that takes batches of ``kind``."""
+        return self.corpus_step if kind is BatchKind.CORPUS else self.count_step
+
+    def corpus_step(self, w_in, batch, learning_rate, pool):
+        """Update ``w_in`` (in place) and the output parameters on a corpus batch.
 
         Returns the batch's summed loss before the update (a float; not
         finite if training diverged).
         """
+        raise NotImplementedError(f"{type(self).__name__} has no step for corpus batches")
+
+    def count_step(self, w_in, batch, learning_rate, pool):
+        """The same for a batch of rows of a count matrix (``batch.weights``):
+        one step on the count-weighted loss."""
+        raise NotImplementedError(f"{type(self).__name__} has no step for count batches")
+
+    def count(self, update):
+        """Add an input-row :class:`~skw2v._updates.RowUpdate` to the counters."""
+        self.n_updates += len(update.words)
+        self.n_unstable += update.n_unstable
 
     @abstractmethod
     def output_vectors(self):
@@ -166,8 +193,10 @@ class Solver(ABC):
 
     #: What the progress report counts (per second).
     unit = "words"
-    #: Whether the batches carry ``weights`` (co-occurrence counts).
-    weighted = False
+    #: The kind of the batches it yields.
+    batch_kind = BatchKind.CORPUS
+    #: Whether it reads ``data.counts`` (the fit then counts the corpus first).
+    needs_counts = False
     #: Estimator parameters, besides the common ones, the constructor takes by name.
     hyperparameters = ()
 
@@ -177,18 +206,39 @@ class Solver(ABC):
         self.min_learning_rate = min_learning_rate
 
     @abstractmethod
-    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
+    def batches(self, epoch, limits, pool):
         """Yield ``(batch, done, total)`` for the epoch: a :class:`Batch` of
-        at most ``batch_size`` centers (and, for weighted solvers, at most
-        ``max_pairs`` pairs, unless one center alone has more, with the
-        pairs whose count is below ``sample_below`` sampled as
-        :attr:`Objective.sample_pairs_below` says), the units of the epoch
-        done before it, and the epoch's total units (``unit``)."""
+        :attr:`batch_kind` within ``limits`` (the objective's
+        :class:`Limits` for that kind), the units of the epoch done before
+        it, and the epoch's total units (``unit``)."""
 
     def learning_rate(self, progress):
         """The step at ``progress`` (0 to 1) through training."""
         start, end = self.initial_learning_rate, self.min_learning_rate
         return start - (start - end) * progress
+
+
+class Init(ABC):
+    """How training starts: the input vectors, and the output vectors if it has them.
+
+    Constructed with no arguments; :meth:`start` is a function of its
+    arguments alone.
+    """
+
+    #: Whether :meth:`start` reads ``data.counts`` (the fit then counts the corpus first).
+    needs_counts = False
+    #: Whether :meth:`start` reads nothing of ``data`` but ``word_counts`` and
+    #: ``counts``, so that ``memory=`` may keep its result.
+    cacheable = False
+
+    @abstractmethod
+    def start(self, data, vector_size, random_state, n_threads=1):
+        """``(w_in, w_out)``: float32 arrays of shape (V, vector_size), ``w_out``
+        None to let the objective start its output vectors its own way.
+
+        ``random_state`` seeds every draw; ``n_threads`` may speed it up but
+        must not change the result.
+        """
 
 
 def train(solver, objective, w_in, pool, report=None):
@@ -213,26 +263,27 @@ def train(solver, objective, w_in, pool, report=None):
 
     Raises
     ------
+    ValueError
+        Naming both when the objective has no step for the solver's kind of batch.
     FloatingPointError
         When the loss or the vectors stop being finite.
     """
-    batch_size = objective.max_weighted_batch if solver.weighted else objective.max_batch
-    if batch_size is None:
+    limits = objective.limits(solver.batch_kind)
+    if limits is None:
         raise ValueError(
-            f"{type(objective).__name__} cannot train from co-occurrence counts "
-            f"({type(solver).__name__} gives weighted batches)."
+            f"{type(objective).__name__} has no step for {solver.batch_kind.value} batches, "
+            f"which {type(solver).__name__} gives: choose another loss or solver."
         )
+    step = objective.step_for(solver.batch_kind)
     loss_curve = []
     with threadpool_limits(limits=1, user_api="blas"):
         for epoch in range(solver.epochs):
             tic = time.perf_counter()
             total_loss = total_weight = 0.0
             units = 0
-            max_pairs = objective.max_weighted_pairs if solver.weighted else None
-            sample_below = objective.sample_pairs_below if solver.weighted else None
-            for batch, done, total in solver.batches(epoch, batch_size, pool, max_pairs, sample_below):
+            for batch, done, total in solver.batches(epoch, limits, pool):
                 progress = (epoch + done / max(total, 1)) / solver.epochs
-                loss = objective.step(w_in, batch, solver.learning_rate(progress), pool)
+                loss = step(w_in, batch, solver.learning_rate(progress), pool)
                 if not np.isfinite(loss):
                     raise FloatingPointError(
                         f"non-finite loss in epoch {epoch + 1} (after {done} {solver.unit})"

@@ -44,12 +44,12 @@ computes the same numbers.
 """
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from ._cooccurrence import count_batches, count_pairs, distance_weights
 from ._parallel import blocks
-from ._protocol import Objective
-from ._updates import MAX_LOGIT_STEP, add_summed_rows, pair_matrix, scale_and_clip, sequential_step
+from ._protocol import Limits, Objective
+from ._updates import (
+    MAX_LOGIT_STEP, add_summed_rows, max_row_norm, pair_matrix, scale_and_clip, sequential_step,
+)
 
 #: Largest bound on |logit| for which the row maximum is not subtracted:
 #: V * exp(50) stays below float32's maximum for any V < 6e16, and exp(-50)
@@ -76,14 +76,7 @@ def effective_batch_size(batch_size, n_words):
     return int(max(1, min(batch_size, BUFFER_BYTES // (4 * n_words))))
 
 
-def max_row_norm(vectors):
-    """Largest Euclidean norm of the rows of ``vectors`` (0 for no rows)."""
-    if len(vectors) == 0:
-        return 0.0
-    return float(np.sqrt(np.einsum("ij,ij->i", vectors, vectors).max()))
-
-
-def _pair_values(weights, n):
+def pair_values(weights, n):
     return np.ones(n, dtype=np.float32) if weights is None else weights
 
 
@@ -143,7 +136,7 @@ def forward_block(h, w_out_aug, e, rows, cols, weights, n_contexts, logit_bound)
     """
     d = h.shape[1]
     shift, target = exp_logits(h, w_out_aug, e, logit_bound, rows, cols)
-    values = _pair_values(weights, len(rows))
+    values = pair_values(weights, len(rows))
     ew = e @ w_out_aug
     inv_sums = (1.0 / ew[:, d]).astype(np.float32)
     n_contexts = n_contexts.astype(np.float32)
@@ -210,22 +203,23 @@ def update_outputs(w_out_aug, start, grad_curv, step, max_norm=np.inf):
     -------
     max_norm_after : float
         Largest norm of the updated rows.
-    n_clipped : int
-        Rows the trust region shortened.
     """
     d = w_out_aug.shape[1] - 2
     grad = grad_curv[:, :d]
-    n_clipped = scale_and_clip(grad, sequential_step(step, grad_curv[:, d]), max_norm)
+    scale_and_clip(grad, sequential_step(step, grad_curv[:, d]), max_norm)
     stop = start + len(grad_curv)
     block = w_out_aug[start:stop, :d]
     block -= grad
     squared = np.einsum("ij,ij->i", block, block)
     w_out_aug[start:stop, d + 1] = squared
-    return (float(np.sqrt(squared.max())) if len(squared) else 0.0), n_clipped
+    return float(np.sqrt(squared.max())) if len(squared) else 0.0
 
 
 class SoftmaxObjective(Objective):
     """Full-softmax output layer: state and one SGD step (see the module docstring).
+
+    It takes the same step on both kinds of batch: a count batch's pairs
+    weigh their counts, a corpus batch's weigh 1.
 
     Parameters
     ----------
@@ -247,17 +241,21 @@ class SoftmaxObjective(Objective):
         if output_vectors is None:
             output_vectors = np.zeros((n_words, vector_size), dtype=np.float32)
         self.w_out_aug = augment_output(output_vectors)
-        self.max_batch = self.max_weighted_batch = effective_batch_size(batch_size, n_words)
-        self._e = np.empty((self.max_batch, n_words), dtype=np.float32)
+        self.batch_size = effective_batch_size(batch_size, n_words)
+        self._e = np.empty((self.batch_size, n_words), dtype=np.float32)
         self._word_bounds = blocks(n_words, WORD_BLOCK)
         self._w_norm = max_row_norm(self.w_out_aug[:, :-2])
+
+    def limits(self, kind):
+        """Batches of either kind, of at most ``batch_size`` centers and any number of pairs."""
+        return Limits(self.batch_size)
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""
         return np.ascontiguousarray(self.w_out_aug[:, :-2])
 
-    def step(self, w_in, batch, learning_rate, pool):
-        """One step on ``batch`` (see :meth:`Objective.step`); returns its summed loss."""
+    def corpus_step(self, w_in, batch, learning_rate, pool):
+        """One step on ``batch`` (see :meth:`Objective.corpus_step`); returns its summed loss."""
         centers, rows, cols, n_contexts, weights = batch
         w_out_aug, e = self.w_out_aug, self._e
         b = len(centers)
@@ -303,58 +301,9 @@ class SoftmaxObjective(Objective):
             grad_curv[:, -1] += positive_curvature[v0:v1]
             return update_outputs(w_out_aug, v0, grad_curv, learning_rate, output_limit)
 
-        *outputs, inputs = pool.map(phase2, n_word_blocks + 1)
-        self._w_norm = max(norm for norm, _ in outputs)
+        *output_norms, inputs = pool.map(phase2, n_word_blocks + 1)
+        self._w_norm = max(output_norms)
         self.count(inputs)
         return loss
 
-    def loss(self, w_in, batch, pool):
-        """The summed loss of ``batch`` under the current vectors; nothing is updated."""
-        centers, rows, cols, n_contexts, weights = batch
-        w_out_aug, e = self.w_out_aug, self._e
-        center_bounds = blocks(len(centers), CENTER_BLOCK)
-        pair_bounds = np.searchsorted(rows, center_bounds)
-
-        def task(t, work):
-            r0, r1 = center_bounds[t], center_bounds[t + 1]
-            p0, p1 = pair_bounds[t], pair_bounds[t + 1]
-            h = w_in[centers[r0:r1]]
-            block = e[r0:r1]
-            shift, target = exp_logits(
-                h, w_out_aug, block, max_row_norm(h) * self._w_norm, rows[p0:p1] - r0, cols[p0:p1]
-            )
-            log_norm = np.log(block.sum(axis=1, dtype=np.float64)) + shift
-            values = _pair_values(None if weights is None else weights[p0:p1], p1 - p0)
-            return float(n_contexts[r0:r1].astype(np.float64) @ log_norm) - float(values @ target)
-
-        return sum(pool.map(task, len(center_bounds) - 1))
-
-
-def log_likelihood(corpus, w_in, w_out, window, pool):
-    """Total log-probability of a corpus's context words, and their number.
-
-    Every position predicts each word within ``window`` positions of it, in
-    its document, with the full softmax over ``w_out``; the sum is computed
-    exactly from the pairs' counts (:func:`~skw2v._cooccurrence.count_pairs`)
-    through :meth:`SoftmaxObjective.loss`, in BLAS-single-threaded tasks on
-    ``pool``. Nothing is trained.
-
-    Returns
-    -------
-    total : float
-        ``sum over pairs of log p(context | center)`` (0 when there are no pairs).
-    n_pairs : int
-    """
-    counts = count_pairs(corpus, len(w_in), distance_weights(window, False))
-    n_pairs = int(round(float(counts.sum(dtype=np.float64))))
-    if n_pairs == 0:
-        return 0.0, 0
-    model = SoftmaxObjective(
-        np.ones(len(w_in)), w_in.shape[1], batch_size=SoftmaxObjective.default_batch_size,
-        output_vectors=w_out,
-    )
-    with threadpool_limits(limits=1, user_api="blas"):
-        total = sum(
-            model.loss(w_in, batch, pool) for batch, _, _ in count_batches(counts, model.max_batch)
-        )
-    return -total, n_pairs
+    count_step = corpus_step

@@ -11,16 +11,16 @@ rows (for the softmax ``6 V^2 d`` operations), not of the corpus. Each row
 takes the step that sequential SGD over its occurrences would take on a
 locally quadratic loss (``_updates``), so ``learning_rate`` keeps its meaning
 of a per-occurrence step. Where an objective's step costs grow with the pairs
-(negative sampling), each pass samples the pairs of counts below its
-``sample_pairs_below``, unbiased (``_cooccurrence.count_batches``), from
-``random_state``.
+(negative sampling), each pass samples the pairs of counts below the
+``sample_pairs_below`` of its :class:`~skw2v._protocol.Limits`, unbiased
+(``_cooccurrence.count_batches``), from ``random_state``.
 """
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ._cooccurrence import count_batches
-from ._protocol import Solver
+from ._protocol import BatchKind, Solver
 
 
 class CountsSolver(Solver):
@@ -29,7 +29,7 @@ class CountsSolver(Solver):
     Parameters
     ----------
     data : TrainingData
-        Its :meth:`~skw2v._protocol.TrainingData.cooccurrence` counts are used.
+        Its ``counts`` are used.
     epochs : int
         Passes over the counts.
     learning_rate, min_learning_rate : float
@@ -39,16 +39,20 @@ class CountsSolver(Solver):
     """
 
     unit = "words"
-    weighted = True
+    batch_kind = BatchKind.COUNTS
+    needs_counts = True
 
     def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state):
         super().__init__(
             epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
         )
-        self.counts = data.cooccurrence()
+        self.counts = data.counts
         self.rows = np.flatnonzero(np.diff(self.counts.indptr))
         self.rng = check_random_state(random_state)
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
+    def batches(self, epoch, limits, pool):
         order = self.rows[self.rng.permutation(len(self.rows))]
-        yield from count_batches(self.counts, batch_size, order, max_pairs, sample_below, self.rng)
+        yield from count_batches(
+            self.counts, limits.max_batch, order, limits.max_pairs, limits.sample_pairs_below,
+            self.rng,
+        )

@@ -95,11 +95,11 @@ class CorpusSolver(Solver):
         self.shrink_windows = shrink_windows
         self.rng = check_random_state(random_state)
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
+    def batches(self, epoch, limits, pool):
         corpus = subsample(self.corpus, self.keep, self.rng)
         positions = training_positions(corpus.indptr)
         self.rng.shuffle(positions)
         for begin, batch in minibatches(
-            corpus, positions, batch_size, self.window, self.shrink_windows, self.rng, pool
+            corpus, positions, limits.max_batch, self.window, self.shrink_windows, self.rng, pool
         ):
             yield batch, begin, len(positions)

@@ -141,12 +141,6 @@ class _RowBlocks:
         self.blocks, self.pool = blocks, pool
         self.shape = (blocks[-1][1], blocks[0][2].shape[1])
 
-    @classmethod
-    def of_matrix(cls, matrix, pool):
-        """``PRODUCT_BLOCKS`` row blocks of ``matrix`` of about equal numbers of entries."""
-        matrix = sp.csr_matrix(matrix)
-        return cls([(r0, r1, matrix[r0:r1]) for r0, r1 in _row_cuts(matrix, PRODUCT_BLOCKS)], pool)
-
     def __matmul__(self, dense):
         out = np.empty((self.shape[0], dense.shape[1]), dtype=dense.dtype)
 
@@ -167,20 +161,6 @@ class _RowBlocks:
         for part in parts[1:]:
             total += part
         return total
-
-
-def randomized_svd(matrix, k, n_iter, rng, n_threads=1):
-    """The ``k`` leading singular triplets of a sparse matrix (Halko, Martinsson
-    and Tropp 2011), as :func:`sklearn.utils.extmath.randomized_svd` computes
-    them (``OVERSAMPLES`` extra directions, LU-normalised power iterations,
-    float32 for a float32 matrix, signs by :func:`~sklearn.utils.extmath.svd_flip`),
-    with the sparse products on ``n_threads`` threads.
-
-    Returns ``(u, s, vt)``.
-    """
-    with Pool(n_threads) as pool:
-        blocks = _RowBlocks.of_matrix(matrix, pool)
-        return _projected_svd(*_range_and_projection(blocks, k, n_iter, rng), k)
 
 
 def _range_and_projection(blocks, k, n_iter, rng):

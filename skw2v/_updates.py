@@ -43,6 +43,19 @@ class RowUpdate(NamedTuple):
     n_unstable: int  #: rows whose step per occurrence exceeded ``STABILITY_LIMIT``
 
 
+def max_row_norm(vectors):
+    """Largest Euclidean norm of the rows of ``vectors`` (0 for no rows)."""
+    if len(vectors) == 0:
+        return 0.0
+    return float(np.sqrt(np.einsum("ij,ij->i", vectors, vectors).max()))
+
+
+def squared_norms(matrix, rows, work):
+    """``|matrix[r]|^2`` for each of ``rows``, from one gather into ``work``."""
+    gathered = work.take("updated_rows", matrix, rows)
+    return np.einsum("ij,ij->i", gathered, gathered)
+
+
 def sequential_factor(x):
     """``(1 - exp(-x)) / x``, with its limit 1 at ``x = 0``, in float64.
 

@@ -1,10 +1,11 @@
 """SkipGramVectorizer: parameters, validation, and the fit/transform flow.
 
 Data flows one way: documents -> tokens (``_analyzer``) -> ids (``_vocab``) ->
-starting vectors (``_initialization``) -> trained matrices (a solver and an
-objective from ``_registry``, run by ``_protocol.train``) -> document vectors
-(a pooling from ``_registry``). The estimator connects these pieces; it does
-no numeric work itself.
+co-occurrence counts (``_cooccurrence``, when the solver or the init needs
+them) -> starting vectors (an init from ``_registry``) -> trained matrices (a
+solver and an objective from ``_registry``, run by ``_protocol.train``) ->
+document vectors (a pooling from ``_registry``). The estimator connects these
+pieces (the stages of ``_fitting``); it does no numeric work itself.
 """
 
 import os
@@ -20,18 +21,19 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.preprocessing import normalize
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists
-from ._fitting import corpus_statistics, cooccurrence, starting_vectors, train_vectors, training_corpus
+from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists, warn_for_unused_params
+from ._fitting import (
+    cooccurrence, corpus_statistics, stage_seeds, starting_vectors, train_vectors, training_corpus,
+)
 from ._parallel import Pool, effective_n_threads
 from ._pooling import WordStatistics
 from ._progress import Progress
 from ._protocol import TrainingData
-from ._registry import OBJECTIVES, POOLINGS, SOLVERS
-from ._softmax import log_likelihood
+from ._registry import INITS, OBJECTIVES, POOLINGS, SOLVERS
+from ._scoring import log_likelihood
 from ._vocab import check_vocabulary, count_words, encode
 from ._wordvectors import WordVectors, WordVectorsMixin
 
@@ -303,7 +305,7 @@ class SkipGramVectorizer(
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "loss": [StrOptions(set(OBJECTIVES))],
         "solver": [StrOptions(set(SOLVERS))],
-        "init": [StrOptions({"random", "spectral"})],
+        "init": [StrOptions(set(INITS))],
         "memory": [str, HasMethods(["cache"]), None],
         "negative": [Interval(Integral, 1, None, closed="left")],
         "ns_exponent": [Interval(Real, None, None, closed="neither")],
@@ -449,15 +451,99 @@ class SkipGramVectorizer(
         ``partial``: continue the fitted model (``partial_fit`` after its first
         call). Returns the training corpus (for ``fit_transform``).
         """
+        self._check_learning_rates()
+        warn_for_unused_params(self.get_params())
+        report = Progress(type(self).__name__, self.verbose)
+        memory = check_memory(self.memory)
+        reproducible = isinstance(self.random_state, Integral)
+        n_threads = effective_n_threads(self.n_jobs)
+        seeds = stage_seeds(self.random_state)
+        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
+
+        words, word_counts, corpus = self._vocabulary_and_corpus(raw_documents, partial, memory, report)
+        continues = partial or self._continues(words)
+        init = INITS[self.init]()
+        counts = None
+        if solver_class.needs_counts or (init.needs_counts and not continues):
+            counts = cooccurrence(
+                corpus, word_counts, window=self.window, shrink_windows=self.shrink_windows,
+                sample=self.sample, seed=seeds.counts, reproducible=reproducible, memory=memory,
+                report=report, n_threads=n_threads,
+            )
+        data = TrainingData(corpus, word_counts, counts)
+        if continues:
+            w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
+            n_initialized = self.n_initialized_
+            report.message("training continues from the fitted vectors")
+        else:
+            w_in, w_out, n_initialized = starting_vectors(
+                self.init, init, data, words, self.vector_size, self.initial_vectors,
+                seed=seeds.init, reproducible=reproducible, memory=memory, report=report,
+                n_threads=n_threads,
+            )
+        objective = objective_class(
+            word_counts, self.vector_size, random_state=seeds.objective, output_vectors=w_out,
+            batch_size=(objective_class.default_batch_size if self.batch_size == "auto"
+                        else self.batch_size),
+            **self._hyperparameters(objective_class),
+        )
+        solver = solver_class(
+            data, epochs=self.epochs, learning_rate=self.learning_rate,
+            min_learning_rate=self.min_learning_rate, random_state=seeds.solver,
+            **self._hyperparameters(solver_class),
+        )
+        report.message(
+            f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
+            f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
+            f"{n_threads} thread(s)"
+        )
+        loss_curve = train_vectors(
+            solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
+            report=report,
+        )
+
+        statistics = corpus_statistics(
+            corpus, w_in, word_counts, self.sif_alpha,
+            previous=self._partial_fit_statistics if partial else None,
+        )
+        cls, params, key = self._pooling_spec()
+        pooling = cls(**params).fit(
+            corpus, w_in, WordStatistics(word_counts, statistics["idf"], statistics["component"]),
+            seeds.pooling,
+        )
+        self.__dict__.update({
+            "vocabulary_": {word: row for row, word in enumerate(words)},
+            "word_counts_": word_counts,
+            "word_vectors_": w_in,
+            "context_vectors_": objective.output_vectors(),
+            "loss_curve_": np.asarray(
+                [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
+            ),
+            "n_iter_": len(loss_curve) + (self.n_iter_ if partial else 0),
+            "n_initialized_": n_initialized,
+            "idf_": statistics["idf"],
+            "sif_component_": statistics["component"],
+            # What partial_fit accumulates over calls: document frequencies,
+            # the document count and the SIF Gram matrix (corpus_statistics).
+            "_partial_fit_statistics": {name: statistics[name] for name in ("frequency", "n_documents", "gram")},
+            # The pooling fitted on the training documents, under its parameters.
+            "_fitted_pooling": (key, pooling),
+            # Neighbour queries' word index over word_vectors_ (wv_).
+            "_wv": WordVectors(words, w_in),
+        })
+        return corpus
+
+    def _check_learning_rates(self):
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(
                 f"min_learning_rate={self.min_learning_rate} exceeds "
                 f"learning_rate={self.learning_rate}; the rate decays from "
                 "learning_rate down to min_learning_rate."
             )
-        report = Progress(type(self).__name__, self.verbose)
-        memory = check_memory(self.memory)
-        reproducible = isinstance(self.random_state, Integral)
+
+    def _vocabulary_and_corpus(self, raw_documents, partial, memory, report):
+        """``(words, word_counts, corpus)``: the fitted vocabulary with counts grown
+        by ``raw_documents`` (``partial``), or a vocabulary learned from them."""
         tic = time.perf_counter()
         if partial:
             words = self.wv_.words
@@ -470,76 +556,7 @@ class SkipGramVectorizer(
                 None if self.vocabulary is None else check_vocabulary(self.vocabulary), memory,
             )
         report.stage("tokenization and vocabulary", time.perf_counter() - tic)
-        rng = check_random_state(self.random_state)
-        # Drawn first, so that fits differing only in later draws share the cache.
-        count_seed, spectral_seed = (int(x) for x in rng.randint(np.iinfo(np.int32).max, size=2))
-        n_threads = effective_n_threads(self.n_jobs)
-        data = TrainingData(corpus, word_counts, lambda: cooccurrence(
-            corpus, word_counts, window=self.window, shrink_windows=self.shrink_windows,
-            sample=self.sample, seed=count_seed, reproducible=reproducible, memory=memory,
-            report=report, n_threads=n_threads,
-        ))
-        if partial or self._continues(words):
-            w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
-            n_initialized = self.n_initialized_
-            report.message("training continues from the fitted vectors")
-        else:
-            w_in, w_out, n_initialized = starting_vectors(
-                self.init, data, words, self.vector_size, self.initial_vectors, rng=rng,
-                seed=spectral_seed, reproducible=reproducible, memory=memory, report=report,
-                n_threads=n_threads,
-            )
-        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
-        objective = objective_class(
-            word_counts, self.vector_size, random_state=rng, output_vectors=w_out,
-            batch_size=(objective_class.default_batch_size if self.batch_size == "auto"
-                        else self.batch_size),
-            **self._hyperparameters(objective_class),
-        )
-        solver = solver_class(
-            data, epochs=self.epochs, learning_rate=self.learning_rate,
-            min_learning_rate=self.min_learning_rate, random_state=rng,
-            **self._hyperparameters(solver_class),
-        )
-        report.message(
-            f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
-            f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
-            f"{n_threads} thread(s)"
-        )
-        loss_curve = train_vectors(
-            solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
-            report=report,
-        )
-        statistics = corpus_statistics(
-            corpus, w_in, word_counts, self.sif_alpha,
-            previous={"frequency": self._document_frequency, "n_documents": self._n_documents,
-                      "gram": self._sif_gram} if partial else None,
-        )
-        cls, params, key = self._pooling_spec()
-        pooling = cls(**params).fit(
-            corpus, w_in,
-            WordStatistics(word_counts, statistics["idf"], statistics["component"]),
-            self.random_state,
-        )
-        self.__dict__.pop("_wv_cache", None)
-        self.__dict__.update({
-            "vocabulary_": {word: row for row, word in enumerate(words)},
-            "word_counts_": word_counts,
-            "word_vectors_": w_in,
-            "context_vectors_": objective.output_vectors(),
-            "loss_curve_": np.asarray(
-                [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
-            ),
-            "n_initialized_": n_initialized,
-            "idf_": statistics["idf"],
-            "sif_component_": statistics["component"],
-            "_document_frequency": statistics["frequency"],
-            "_n_documents": statistics["n_documents"],
-            "_sif_gram": statistics["gram"],
-            "_pooling_cache": {key: pooling},
-        })
-        self.n_iter_ = len(self.loss_curve_)
-        return corpus
+        return words, word_counts, corpus
 
     def _continues(self, words):
         """Whether ``fit`` continues from the fitted vectors (``warm_start``)."""
@@ -571,15 +588,15 @@ class SkipGramVectorizer(
         """The fitted pooling for the current ``pooling`` parameters.
 
         ``fit`` fits the pooling it was given; one chosen afterwards (with
-        ``set_params``) is fitted here from the stored statistics, if it needs
-        no training documents; every fitted pooling is kept.
+        ``set_params``) is fitted here, each time, from the stored statistics,
+        if it needs no training documents.
         """
         cls, params, key = self._pooling_spec()
-        fitted = self.__dict__.setdefault("_pooling_cache", {})
-        if key not in fitted:
-            statistics = WordStatistics(self.word_counts_, self.idf_, self.sif_component_)
-            fitted[key] = cls(**params).fit(None, self.word_vectors_, statistics, self.random_state)
-        return fitted[key]
+        fitted_key, fitted = self._fitted_pooling
+        if key == fitted_key:
+            return fitted
+        statistics = WordStatistics(self.word_counts_, self.idf_, self.sif_component_)
+        return cls(**params).fit(None, self.word_vectors_, statistics)
 
     def _pool(self, corpus):
         """Document vectors of ``corpus`` under the fitted model, ``pooling`` and ``norm``."""

@@ -301,9 +301,10 @@ class WordVectors:
 class WordVectorsMixin:
     """gensim-style word-vector queries for a fitted estimator.
 
-    The estimator has ``vocabulary_`` (word -> row) and ``word_vectors_``;
-    ``wv_`` wraps them in a :class:`WordVectors`, and each query method
-    forwards to it.
+    The estimator's ``fit`` sets ``_wv``, a :class:`WordVectors` over its
+    ``word_vectors_`` in vocabulary order; ``wv_`` returns it, and each query
+    method forwards to it. It is not pickled (it holds a second index of the
+    words) but rebuilt when the estimator is unpickled.
     """
 
     @property
@@ -315,17 +316,18 @@ class WordVectorsMixin:
         forward to it. Rows are ``word_vectors_``, in vocabulary order.
         """
         check_is_fitted(self)
-        key = (id(self.vocabulary_), id(self.word_vectors_))
-        cached = self.__dict__.get("_wv_cache")
-        if cached is None or cached[0] != key:
-            words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
-            cached = self._wv_cache = (key, WordVectors(words, self.word_vectors_))
-        return cached[1]
+        return self._wv
 
     def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_wv_cache", None)  # rebuilt on demand; not worth pickling
+        state = dict(super().__getstate__())  # a copy: the estimator keeps its own _wv
+        state.pop("_wv", None)
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "word_vectors_" in self.__dict__:
+            words = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)  # row order
+            self._wv = WordVectors(words, self.word_vectors_)
 
     def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
         """Words closest to the mean of ``positive`` minus ``negative`` (cosine).

@@ -45,9 +45,8 @@ def softmax_gradients(h, w_out, rows, cols, n_contexts, weights=None):
     Runs skw2v._softmax's training code on one block and returns
     ``(loss, grad_h, grad_w_out)`` with ``grad_w_out`` of shape (V, d).
     """
-    from skw2v._softmax import (
-        augment_output, center_inputs, forward_block, max_row_norm, output_gradient, pair_curvature,
-    )
+    from skw2v._softmax import augment_output, center_inputs, forward_block, output_gradient, pair_curvature
+    from skw2v._updates import max_row_norm
 
     h = np.asarray(h, dtype=np.float32)
     w_out_aug = augment_output(w_out)
@@ -67,7 +66,7 @@ def negative_sampling_gradients(w_in, w_out, centers, rows, cols, negatives):
     center's noise words ``negatives[rows[p]]`` (shape (B, K)). Returns
     ``(loss, grad_w_in, grad_w_out)`` in float64.
     """
-    from skw2v._negative import forward
+    from skw2v._negative_corpus import forward
     from skw2v._parallel import Workspace
 
     out_sq = np.einsum("ij,ij->i", w_out, w_out)

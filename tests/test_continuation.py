@@ -3,7 +3,6 @@ and what verbose=1 prints while it trains."""
 
 import io
 import re
-import warnings
 
 import numpy as np
 import pytest

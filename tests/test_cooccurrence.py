@@ -162,7 +162,7 @@ def test_expected_negative_loss_on_counts_is_the_corpus_expectation():
     bias: tests/test_negative.py)."""
     from test_negative import expected_reference
 
-    from skw2v._negative import noise_weights
+    from skw2v._noise import noise_weights
 
     corpus = random_corpus(6, n_words=6, lengths=(20, 15))
     rng = np.random.default_rng(0)
@@ -232,15 +232,20 @@ def test_spectral_vectors_factor_the_ppmi_matrix(n_words, dim):
 
 
 def test_randomized_svd_is_scikit_learns():
-    """The threaded randomized SVD computes what sklearn's does: same
-    singular values and subspaces, up to float32 rounding."""
+    """The threaded randomized SVD of the spectral start, over row blocks as
+    spectral_vectors cuts them, computes what sklearn's does: same singular
+    values and subspaces, up to float32 rounding."""
     from sklearn.utils.extmath import randomized_svd as sklearn_svd
 
-    from skw2v._spectral import ppmi, randomized_svd
+    from skw2v._spectral import (
+        PRODUCT_BLOCKS, _projected_svd, _range_and_projection, _row_cuts, _RowBlocks, ppmi,
+    )
 
     corpus = random_corpus(9, n_words=900, lengths=(30_000,))
     matrix = ppmi(count_pairs(corpus, 900, distance_weights(3, True)))
-    u, s, vt = randomized_svd(matrix, 12, 5, np.random.RandomState(0), n_threads=2)
+    with Pool(2) as pool:
+        blocks = _RowBlocks([(r0, r1, matrix[r0:r1]) for r0, r1 in _row_cuts(matrix, PRODUCT_BLOCKS)], pool)
+        u, s, vt = _projected_svd(*_range_and_projection(blocks, 12, 5, np.random.RandomState(0)), 12)
     u0, s0, vt0 = sklearn_svd(matrix, 12, n_iter=5, random_state=0)
     np.testing.assert_allclose(s, s0, rtol=1e-4)
     np.testing.assert_allclose(np.abs(u.T @ u0), np.eye(12), atol=2e-3)

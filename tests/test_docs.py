@@ -34,7 +34,8 @@ def test_documentation_builds_without_warnings(tmp_path):
     developers = re.sub(r"<[^>]+>", "", (html / "developers.html").read_text(encoding="utf-8"))
     # the protocol's classes are rendered from their docstrings, and the worked
     # example is included from the test that trains it
-    for needed in ("skw2v._protocol.Objective", "skw2v._protocol.Solver", "class LogisticObjective"):
+    for needed in ("skw2v._protocol.Objective", "skw2v._protocol.Solver", "skw2v._protocol.Init",
+                   "class LogisticObjective", "class OrthogonalInit"):
         assert needed in developers, needed
     # Everything a page loads is bundled: no script, style sheet, font or
     # image from another host (the equations' MathJax included).

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from conftest import finite_differences, negative_sampling_gradients
 
-from skw2v._negative import NegativeObjective, draw_negatives, noise_table, noise_weights, sigmoid_and_loss
+from skw2v._negative import NegativeObjective
+from skw2v._negative_corpus import sigmoid_and_loss
+from skw2v._noise import draw_negatives, noise_table, noise_weights
 from skw2v._parallel import Pool
 from skw2v._protocol import TrainingData, train
 from skw2v._solver_sgd import CorpusSolver
@@ -161,23 +163,27 @@ def test_a_last_batch_smaller_than_the_thread_count_trains(loss):
     assert np.isfinite(vectorizer.word_vectors_).all()
 
 
-def test_kept_norms_follow_the_vectors(monkeypatch):
-    """Phase 2 updates the rows' squared norms from dot products instead of
-    re-reading the rows; with the periodic exact refresh turned off they
-    must still match, on both sides and with any thread count."""
-    import skw2v._negative as negative
+def test_kept_norms_follow_the_output_vectors():
+    """The objective keeps its output rows' squared norms (the curvatures and
+    the trust region read them) equal to the rows' after every step, with
+    any thread count, corpus and count batches alike."""
+    from skw2v._cooccurrence import count_batches, count_pairs, distance_weights
 
-    monkeypatch.setattr(negative, "REFRESH_NORMS_EVERY", 10**9)
     for n_threads in (1, 2, 3):
         _, w_in, objective = _train_objective(n_threads, epochs=3)
-        assert objective._steps > 0
         w_out = objective.w_out
-        np.testing.assert_allclose(
-            objective._out_sq, np.einsum("ij,ij->i", w_out, w_out), rtol=1e-4, atol=1e-6
-        )
-        np.testing.assert_allclose(
-            objective._in_sq, np.einsum("ij,ij->i", w_in, w_in), rtol=1e-4, atol=1e-6
-        )
+        assert np.abs(w_out).max() > 0  # trained away from the zero start
+        np.testing.assert_allclose(objective._out_sq, np.einsum("ij,ij->i", w_out, w_out), rtol=1e-5)
+    corpus = Corpus(np.random.default_rng(1).integers(0, 20, 600).astype(np.int32), np.array([0, 600]))
+    counts = count_pairs(corpus, 20, distance_weights(3, True))
+    objective = NegativeObjective(np.bincount(corpus.ids, minlength=20), 8, batch_size=7,
+                                  random_state=0, negative=5, ns_exponent=0.75)
+    w_in = np.random.default_rng(2).standard_normal((20, 8)).astype(np.float32)
+    with Pool(2) as pool:
+        for batch, _, _ in count_batches(counts, 7):
+            objective.count_step(w_in, batch, 0.05, pool)
+            w_out = objective.w_out
+            np.testing.assert_allclose(objective._out_sq, np.einsum("ij,ij->i", w_out, w_out), rtol=1e-5)
 
 
 @pytest.mark.parametrize("exponent", [1000.0, -2000.0, 0.0, 0.75])
@@ -227,7 +233,7 @@ def _count_case(seed, b=4, n_words=9, d=5, n_noise=6):
 
 
 def _run_count_forward(h, w_out, rows, cols, weights, scale, noise):
-    from skw2v._negative import count_forward
+    from skw2v._negative_counts import count_forward
     from skw2v._parallel import Workspace
 
     out_sq = np.einsum("ij,ij->i", w_out, w_out)
@@ -279,7 +285,8 @@ def test_count_step_estimates_the_expected_loss_without_bias():
     Calibration: 3,000 draws of 16 noise words; the loss's standard error is
     about 0.1% of the loss, the gradients' about 1% of their largest entry;
     tolerances 0.6% and 4%."""
-    from skw2v._negative import COUNT_NOISE_SAMPLES, noise_table, noise_weights
+    from skw2v._negative_counts import COUNT_NOISE_SAMPLES
+    from skw2v._noise import noise_table, noise_weights
 
     h, w_out, rows, cols, weights, scale, _ = _count_case(0)
     counts = np.random.default_rng(1).integers(1, 50, len(w_out))

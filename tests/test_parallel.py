@@ -86,7 +86,7 @@ def test_every_way_of_running_the_tasks_gives_the_same_bits(loss):
     orders, train bit-identical vectors. The batch (300 centers, blocks of
     64) has several tasks per phase, so the orders really differ."""
     objective_class, hyper = OBJECTIVES[loss]
-    import skw2v._negative as negative
+    import skw2v._negative_corpus as negative
     import skw2v._softmax as softmax
 
     runs = []

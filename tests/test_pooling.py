@@ -214,8 +214,10 @@ def scdv_direct(vectorizer, train_documents, documents, n_clusters, sparsity):
     from sklearn.mixture import GaussianMixture
 
     vectors = vectorizer.word_vectors_.astype(np.float64)
+    from skw2v._fitting import stage_seeds
+
     mixture = GaussianMixture(n_clusters, covariance_type="tied", max_iter=100,
-                              random_state=vectorizer.random_state).fit(vectors)
+                              random_state=stage_seeds(vectorizer.random_state).pooling).fit(vectors)
     probabilities = mixture.predict_proba(vectors)
     probabilities[probabilities < 1e-3] = 0
 

@@ -1,5 +1,6 @@
-"""The training protocol: the loop's contract, and a new objective added as
-the developer guide (docs/developers.rst) shows, trained through the estimator."""
+"""The training protocol: the loop's contract, and a new objective and a new
+init added as the developer guide (docs/developers.rst) shows, trained through
+the estimator."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ from sklearn.utils import check_random_state
 
 from skw2v import SkipGramVectorizer
 from skw2v._parallel import Pool, blocks
-from skw2v._protocol import Batch, Objective, Solver, TrainingData, train
+from skw2v._protocol import Batch, BatchKind, Init, Limits, Objective, Solver, train
 from skw2v._updates import add_summed_rows
 
 
@@ -25,7 +26,7 @@ class LogisticObjective(Objective):
         n_words = len(word_counts)
         self.w_out = (np.zeros((n_words, vector_size), np.float32) if output_vectors is None
                       else np.array(output_vectors, np.float32))
-        self.max_batch = batch_size
+        self.batch_size = batch_size  # the default limits() gives corpus batches of this size
         # One noise stream per block, seeded now, never from thread timing.
         seed = check_random_state(random_state).randint(2**31)
         n_blocks = len(blocks(batch_size, self.BLOCK)) - 1
@@ -35,7 +36,7 @@ class LogisticObjective(Objective):
     def output_vectors(self):
         return self.w_out.copy()
 
-    def step(self, w_in, batch, learning_rate, pool):
+    def corpus_step(self, w_in, batch, learning_rate, pool):
         centers, rows, cols, n_contexts, weights = batch
         bounds = np.searchsorted(rows, blocks(len(centers), self.BLOCK))
 
@@ -59,9 +60,22 @@ class LogisticObjective(Objective):
             pieces = [(ids, np.arange(len(ids)), grads) for ids, grads in side]
             return add_summed_rows(matrix, pieces, learning_rate, 1.0, work)
 
-        self.count(pool.map(update, 2)[0])  # input rows: n_updates, n_clipped
+        self.count(pool.map(update, 2)[0])  # input rows: n_updates, n_unstable
         return sum(loss for loss, _ in parts)
 # -- the worked example of docs/developers.rst (end) --
+
+
+# -- the worked init of docs/developers.rst (start) --
+class OrthogonalInit(Init):
+    """Input vectors with orthogonal columns of norm 1 over the vocabulary
+    (more vocabulary words than dimensions), outputs left to the objective."""
+
+    def start(self, data, vector_size, random_state, n_threads=1):
+        rng = check_random_state(random_state)
+        gaussian = rng.standard_normal((len(data.word_counts), vector_size))
+        q, _ = np.linalg.qr(gaussian)  # (V, d) with orthonormal columns
+        return q.astype(np.float32), None
+# -- the worked init of docs/developers.rst (end) --
 
 
 @pytest.fixture
@@ -75,6 +89,33 @@ def logistic_registered(monkeypatch):
     constraints = dict(SkipGramVectorizer._parameter_constraints)
     constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
     monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+
+
+@pytest.fixture
+def orthogonal_registered(monkeypatch):
+    """``init="orthogonal"`` registered, as adding its registry entry would."""
+    from sklearn.utils._param_validation import StrOptions
+
+    from skw2v import _registry, _vectorizer
+
+    monkeypatch.setitem(_registry.INITS, "orthogonal", OrthogonalInit)
+    constraints = dict(SkipGramVectorizer._parameter_constraints)
+    constraints["init"] = [StrOptions(set(_registry.INITS))]
+    monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+
+
+def test_a_new_init_is_one_class_and_one_registry_entry(orthogonal_registered, topic_corpus):
+    docs, _, _ = topic_corpus
+    params = dict(init="orthogonal", vector_size=16, min_count=1, epochs=1, random_state=0)
+    for solver in ("sgd", "counts"):
+        frozen = dict(learning_rate=1e-9, min_learning_rate=1e-9)
+        one = SkipGramVectorizer(**params, solver=solver, **frozen, n_jobs=1).fit(docs)
+        two = SkipGramVectorizer(**params, solver=solver, **frozen, n_jobs=2).fit(docs)
+        np.testing.assert_array_equal(one.word_vectors_, two.word_vectors_)
+        # a rate of 1e-9 leaves the start: orthonormal columns
+        np.testing.assert_allclose(one.word_vectors_.T @ one.word_vectors_, np.eye(16), atol=1e-4)
+    trained = SkipGramVectorizer(**dict(params, epochs=3), solver="counts").fit(docs)
+    assert trained.loss_curve_[-1] < trained.loss_curve_[0]
 
 
 def test_a_new_objective_is_one_class_and_one_registry_entry(logistic_registered, topic_corpus):
@@ -96,7 +137,7 @@ class _Replay(Solver):
         self._batches = batches
         self.rates = []
 
-    def batches(self, epoch, batch_size, pool, max_pairs=None, sample_below=None):
+    def batches(self, epoch, limits, pool):
         total = sum(len(b.centers) for b in self._batches)
         done = 0
         for batch in self._batches:
@@ -106,11 +147,11 @@ class _Replay(Solver):
 
 class _Recorder(Objective):
     def __init__(self, losses):
-        self.max_batch = 10
+        self.batch_size = 10
         self.losses = list(losses)
         self.seen = []
 
-    def step(self, w_in, batch, learning_rate, pool):
+    def corpus_step(self, w_in, batch, learning_rate, pool):
         self.seen.append(learning_rate)
         return self.losses.pop(0)
 
@@ -143,17 +184,79 @@ def test_train_stops_on_a_non_finite_loss_or_vector():
             train(_Replay([_batch(1, 1)]), _Recorder([1.0]), w_in, pool)
 
 
-def test_training_data_counts_pairs_once():
-    calls = []
-    data = TrainingData(None, np.ones(3), lambda: calls.append(1) or "counts")
-    assert data.cooccurrence() == data.cooccurrence() == "counts" and len(calls) == 1
-    with pytest.raises(ValueError, match="no co-occurrence counts"):
-        TrainingData(None, np.ones(3)).cooccurrence()
+class _CountsReplay(_Replay):
+    batch_kind = BatchKind.COUNTS
+
+    def batches(self, epoch, limits, pool):
+        self.limits = limits
+        yield from super().batches(epoch, limits, pool)
+
+
+class _BothKinds(_Recorder):
+    def limits(self, kind):
+        return Limits(5, 100, 0.5) if kind is BatchKind.COUNTS else Limits(10)
+
+    def count_step(self, w_in, batch, learning_rate, pool):
+        self.seen.append(("counts", learning_rate))
+        return self.losses.pop(0)
+
+
+def test_train_takes_the_step_and_the_limits_of_the_solvers_batch_kind():
+    objective = _BothKinds([1.0, 1.0])
+    counts = _CountsReplay([_batch(1, 1)])
+    with Pool(1) as pool:
+        train(counts, objective, np.zeros((3, 2), np.float32), pool)
+        assert counts.limits == Limits(5, 100, 0.5) and objective.seen == [("counts", 0.5)]
+        corpus = _Replay([_batch(1, 1)])
+        train(corpus, objective, np.zeros((3, 2), np.float32), pool)
+        assert objective.seen[-1] == 0.5
+        with pytest.raises(ValueError, match="_Recorder has no step for counts batches, which "
+                                             "_CountsReplay gives"):
+            train(_CountsReplay([_batch(1, 1)]), _Recorder([1.0]), np.zeros((3, 2), np.float32), pool)
 
 
 def test_an_objective_without_weighted_steps_says_so_with_the_counts_solver(
     logistic_registered, topic_corpus
 ):
     docs, _, _ = topic_corpus
-    with pytest.raises(ValueError, match="LogisticObjective cannot train from co-occurrence counts"):
+    with pytest.raises(ValueError, match="LogisticObjective has no step for counts batches, which "
+                                         "CountsSolver gives"):
         SkipGramVectorizer(loss="logistic", min_count=1).fit(docs)
+
+
+class _NoOutputs(LogisticObjective):
+    """An objective without per-word output vectors (as hierarchical softmax)."""
+
+    def output_vectors(self):
+        return None
+
+
+def test_score_says_it_needs_output_vectors(monkeypatch, logistic_registered, topic_corpus):
+    from skw2v import _registry
+
+    monkeypatch.setitem(_registry.OBJECTIVES, "logistic", _NoOutputs)
+    docs, _, _ = topic_corpus
+    fitted = SkipGramVectorizer(loss="logistic", solver="sgd", init="random", vector_size=8,
+                                min_count=1, epochs=1, random_state=0).fit(docs)
+    assert fitted.context_vectors_ is None and fitted.transform(docs[:3]).shape == (3, 8)
+    with pytest.raises(ValueError, match="score needs per-word output vectors"):
+        fitted.score(docs[:20])
+
+
+def test_stages_draw_from_streams_of_their_own(topic_corpus, monkeypatch):
+    """Each stage's seed comes from its own child stream, drawn up front: the
+    stages' seeds do not depend on one another, a RandomState instance gives
+    its entropy once, and fits differing only in a later stage's parameters
+    (the objective's here) share the counts and the start bit for bit."""
+    from skw2v._fitting import StageSeeds, stage_seeds
+
+    seeds = stage_seeds(0)
+    assert seeds == stage_seeds(0) and len(set(seeds)) == len(StageSeeds._fields)
+    assert stage_seeds(np.random.RandomState(5)) == stage_seeds(np.random.RandomState(5))
+    assert stage_seeds(1) != seeds
+    docs, _, _ = topic_corpus
+    frozen = dict(min_count=1, vector_size=12, epochs=1, learning_rate=1e-9,
+                  min_learning_rate=1e-9, random_state=3)
+    negative = SkipGramVectorizer(loss="negative", **frozen).fit(docs)
+    softmax = SkipGramVectorizer(loss="softmax", **frozen).fit(docs)
+    np.testing.assert_allclose(negative.word_vectors_, softmax.word_vectors_, atol=1e-6)

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from conftest import ShuffledPool, finite_differences, softmax_gradients, toy_training
+from conftest import finite_differences, softmax_gradients, toy_training
 
 from skw2v._cooccurrence import count_batches, count_pairs, distance_weights
 from skw2v._parallel import Pool, Workspace
+from skw2v._scoring import softmax_loss
 from skw2v._softmax import LOGIT_LIMIT, SoftmaxObjective, augment_output, forward_block
 from skw2v._updates import add_summed_rows, scale_and_clip, sequential_factor
 from skw2v._vocab import Corpus
@@ -81,9 +82,11 @@ def test_loss_over_count_batches_is_the_corpus_log_likelihood(batch_size):
     w_in = rng.standard_normal((6, 4)).astype(np.float32)
     w_out = rng.standard_normal((6, 4)).astype(np.float32)
     counts = count_pairs(corpus, 6, distance_weights(2, False))
-    model = SoftmaxObjective(np.ones(6), 4, batch_size=batch_size, output_vectors=w_out)
+    w_out_aug = augment_output(w_out)
+    buffer = np.empty((batch_size, 6), np.float32)
     with Pool(1) as pool:
-        total = sum(model.loss(w_in, batch, pool) for batch, _, _ in count_batches(counts, model.max_batch))
+        total = sum(softmax_loss(w_in, w_out_aug, batch, buffer, pool)
+                    for batch, _, _ in count_batches(counts, batch_size))
     expected, count = 0.0, 0
     for a, b in [(0, 12), (12, 13), (13, 30)]:
         for i in range(a, b):
@@ -186,7 +189,7 @@ def test_batch_buffer_is_bounded_for_large_vocabularies(monkeypatch):
     assert kernel.effective_batch_size(128, 40) == 3
     with Pool(1) as pool:
         curve, w_in, objective = toy_training(SoftmaxObjective, pool, epochs=1)
-    assert objective.max_batch == 3
+    assert objective.batch_size == 3
     assert np.isfinite(curve).all() and np.isfinite(w_in).all()
 
 

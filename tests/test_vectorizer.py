@@ -550,3 +550,28 @@ def test_file_input(topic_corpus, tmp_path):
     np.testing.assert_array_equal(from_files.word_vectors_, from_text.word_vectors_)
     with pytest.raises(TypeError, match="expected an open file"):
         SkipGramVectorizer(**FAST, input="file").fit(["not a file"])
+
+
+@pytest.mark.parametrize("params, unused", [
+    (dict(tokenizer=str.split), ["token_pattern"]),
+    (dict(tokenizer=str.split, token_pattern=None), []),
+    (dict(analyzer=str.split, preprocessor=str.lower), ["preprocessor"]),
+    (dict(analyzer=str.split, stop_words="english"), ["stop_words"]),
+    (dict(analyzer=str.split, token_pattern=r"\w+"), ["token_pattern"]),
+    (dict(analyzer=str.split), []),
+    ({}, []),
+])
+def test_unused_tokenization_parameters_warn_as_countvectorizer_does(params, unused):
+    """The parameters CountVectorizer.fit warns about are the ones warned about here."""
+    import warnings
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = ["alpha beta gamma delta"] * 4
+    for estimator in (CountVectorizer(**params), SkipGramVectorizer(**params, **FAST)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator.fit(docs)
+        named = sorted(name for name in ("preprocessor", "tokenizer", "stop_words", "token_pattern")
+                       if any(f"'{name}' will not be used" in str(w.message) for w in caught))
+        assert named == unused, type(estimator).__name__

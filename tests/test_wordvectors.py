@@ -235,7 +235,7 @@ def test_vectorizer_exposes_its_vectors(topic_corpus, tmp_path):
     vectorizer.save_word2vec_format(path, binary=True)
     np.testing.assert_array_equal(load_word2vec_format(path).vectors, vectorizer.word_vectors_)
     restored = pickle.loads(pickle.dumps(vectorizer))
-    assert "_wv_cache" not in vars(restored)
+    assert "_wv" not in vectorizer.__getstate__() and "_wv" in vars(vectorizer)  # not stored twice
     assert restored.most_similar("football", topn=4) == wv.most_similar("football", topn=4)
     vectorizer.set_params(vector_size=6).fit(docs)
     assert vectorizer.wv_.vector_size == 6  # refit: no stale vectors
