@@ -1,9 +1,16 @@
 """WordVectors: trained vectors with the queries users know from gensim."""
 
+import difflib
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._evaluation import evaluate_analogies, evaluate_word_pairs, unit_rows
+
+
+#: Most frequent words searched for close spellings of an unknown word.
+CLOSE_MATCH_WORDS = 50_000
 
 
 class WordVectors:
@@ -82,14 +89,50 @@ class WordVectors:
             return self.vectors[self.get_index(word)]
         return self.vectors[[self.get_index(w) for w in word]]
 
+    @property
+    def index_to_key(self):
+        """The words in row order (gensim's name for :attr:`words`)."""
+        return self.words
+
+    @property
+    def key_to_index(self):
+        """Word -> row (gensim's name for :attr:`index`)."""
+        return self.index
+
+    def has_index_for(self, word):
+        """Whether ``word`` has a vector (as gensim's ``KeyedVectors.has_index_for``)."""
+        return word in self.index
+
+    def get_vector(self, word, norm=False):
+        """The vector of ``word``, scaled to unit length with ``norm=True`` (as gensim's).
+
+        Raises
+        ------
+        KeyError
+            Naming the word, and the words of the vocabulary it may have meant.
+        """
+        vector = self.vectors[self.get_index(word)]
+        return unit_rows(vector[None])[0] if norm else vector
+
     def get_index(self, word):
-        """Row of ``word``; a ``KeyError`` naming the word if it is unknown."""
+        """Row of ``word``; a ``KeyError`` naming the word (and the vocabulary's
+        lowercased or closest spellings of it) if it is unknown."""
         try:
             return self.index[word]
         except KeyError:
-            raise KeyError(
-                f"Word {word!r} is not in the vocabulary ({len(self)} words)."
-            ) from None
+            raise KeyError(self._unknown_message(word)) from None
+
+    def _unknown_message(self, word):
+        message = f"Word {word!r} is not in the vocabulary ({len(self)} words)."
+        if not isinstance(word, str):
+            return message
+        if word.lower() != word and word.lower() in self.index:
+            return (f"{message} Did you mean {word.lower()!r}? The vocabulary is lowercased "
+                    "when the vectorizer's lowercase=True (the default).")
+        close = difflib.get_close_matches(word, self.words[:CLOSE_MATCH_WORDS], n=3, cutoff=0.8)
+        if close:
+            return f"{message} Close words in the vocabulary: {', '.join(map(repr, close))}."
+        return message
 
     # -- similarity queries ---------------------------------------------------
 
@@ -192,20 +235,22 @@ class WordVectors:
         """The word furthest from the mean of the others' unit vectors.
 
         As gensim: the unit vectors of ``words`` are averaged and normalised,
-        and the word least similar to that mean is returned. Unlike gensim,
-        which drops unknown words with a logged warning, an unknown word is an
-        error: an answer computed without it could be silently wrong.
+        and the word least similar to that mean is returned; words without a
+        vector are left out, with a warning naming them.
 
         Raises
         ------
-        KeyError
-            If a word is not in the vocabulary.
         ValueError
-            If fewer than two words are given.
+            If fewer than two of the words have vectors.
         """
         words = [words] if isinstance(words, str) else list(words)
+        unknown = [word for word in words if word not in self.index]
+        if unknown:
+            warnings.warn(f"doesnt_match leaves out words not in the vocabulary: {unknown}",
+                          UserWarning, stacklevel=2)
+            words = [word for word in words if word in self.index]
         if len(words) < 2:
-            raise ValueError("doesnt_match needs at least two words.")
+            raise ValueError("doesnt_match needs at least two words in the vocabulary.")
         unit = unit_rows(self[words])
         mean = unit_rows(unit.mean(axis=0)[None])[0]
         return words[int(np.argmin(unit @ mean))]

@@ -43,9 +43,25 @@ def test_train_writes_loadable_vectors(trained, corpus_file, tmp_path, capsys):
     text = tmp_path / "vectors.txt"
     assert main(["train", str(corpus_file), "-o", str(text), "--size", "8", "--min-count", "1",
                  "--iter", "1", "--whitespace"]) == 0
-    out = capsys.readouterr().out
-    assert "loss='negative'" in out and "epoch 1/1" in out and "wrote" in out
+    captured = capsys.readouterr()
+    assert "loss='negative'" in captured.out and "epoch 1/1" in captured.out and "wrote" in captured.out
+    # the command's default loss differs from the estimator's: it says so, and how to change it
+    assert "SkipGramVectorizer's default is 'softmax': pass --loss softmax" in captured.err
     assert load_word2vec_format(text, binary=False).vector_size == 8
+    assert main(["train", str(corpus_file), "-o", str(text), "--size", "8", "--min-count", "1",
+                 "--iter", "1", "--loss", "negative", "-q"]) == 0
+    assert "default is 'softmax'" not in capsys.readouterr().err  # chosen, not defaulted
+
+
+def test_demo_accepts_every_source_its_loader_does():
+    import inspect
+
+    from skw2v.datasets import load_example_corpus
+
+    choices = next(a for a in build_parser()._actions if "--data" in a.option_strings).choices
+    doc = inspect.getdoc(load_example_corpus)
+    assert all(f'"{choice}"' in doc for choice in choices)
+    assert '"python_docs"' in doc and "python_docs" in choices
 
 
 def test_train_reads_standard_input(corpus_file, tmp_path):
@@ -163,3 +179,26 @@ def test_every_applicable_estimator_parameter_has_an_option(capsys):
     # the epilog says where the defaults differ, and what the exit statuses mean
     assert "except --loss: negative sampling" in text and "CountVectorizer's tokens" in text
     assert "2 for a usage error" in text
+
+
+def test_the_readmes_command_lines_run_as_written(tmp_path):
+    """Every `python ...` line of README.md's command-line block runs (evaluate
+    needs the benchmark files, which are not shipped, so it runs on files made here)."""
+    import pathlib
+    import re
+    import shlex
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", readme, re.S) if "skw2v neighbors" in b)
+    lines = [line.split(" #")[0].strip() for line in block.splitlines()
+             if line.startswith("python ") and " -m venv" not in line]
+    assert any("skw2v train" in line for line in lines) and any("neighbors" in line for line in lines)
+    (tmp_path / "questions-words.txt").write_text(": capital\nsocket sock list dict\n", encoding="utf-8")
+    (tmp_path / "wordsim353.tsv").write_text("socket\tsock\t8\nlist\tdict\t5\nlist\tsocket\t1\n", encoding="utf-8")
+    for line in lines:
+        command = line.replace("python ", f"{shlex.quote(sys.executable)} ", 1)
+        done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, f"{line}\n{done.stderr[-2000:]}"
+    assert "sock" in subprocess.run(
+        [sys.executable, "-m", "skw2v", "neighbors", "vectors.bin", "socket"], cwd=tmp_path,
+        capture_output=True, text=True, check=True).stdout

@@ -61,11 +61,44 @@ def test_unknown_words_raise_key_error_naming_the_word(wv):
         lambda: wv.most_similar("dragon"),
         lambda: wv.most_similar(positive=["w1"], negative=["dragon"]),
         lambda: wv.similarity("w1", "dragon"),
-        lambda: wv.doesnt_match(["w1", "w2", "dragon"]),
         lambda: wv["dragon"],
+        lambda: wv.get_vector("dragon"),
     ):
         with pytest.raises(KeyError, match="'dragon'"):
             call()
+
+
+def test_unknown_words_get_the_lowercased_or_closest_spelling():
+    wv = WordVectors(["socket", "server", "sockets"], np.eye(3))
+    with pytest.raises(KeyError, match="Did you mean 'socket'.*lowercase=True"):
+        wv.most_similar("Socket")
+    with pytest.raises(KeyError, match="Close words in the vocabulary: 'server'"):
+        wv.get_index("servers")
+    with pytest.raises(KeyError, match=r"\(3 words\)\.\"$"):  # no suggestion
+        wv.get_index("dragon")
+
+
+def test_doesnt_match_leaves_out_unknown_words_with_a_warning_as_gensim(wv):
+    with pytest.warns(UserWarning, match=r"leaves out words not in the vocabulary: \['dragon'\]"):
+        answer = wv.doesnt_match(["w1", "w2", "dragon", "w3"])
+    assert answer == wv.doesnt_match(["w1", "w2", "w3"])
+    gensim_models = pytest.importorskip("gensim.models")
+    kv = gensim_models.KeyedVectors(wv.vector_size)
+    kv.add_vectors(wv.words, wv.vectors)
+    assert answer == kv.doesnt_match(["w1", "w2", "dragon", "w3"])
+    with pytest.raises(ValueError, match="two words in the vocabulary"), pytest.warns(UserWarning):
+        wv.doesnt_match(["w1", "dragon"])
+
+
+def test_gensim_names(wv):
+    gensim_models = pytest.importorskip("gensim.models")
+    kv = gensim_models.KeyedVectors(wv.vector_size)
+    kv.add_vectors(wv.words, wv.vectors)
+    assert wv.index_to_key == kv.index_to_key and wv.key_to_index == kv.key_to_index
+    assert wv.has_index_for("w1") and not wv.has_index_for("dragon")
+    assert wv.has_index_for("w1") == kv.has_index_for("w1")
+    np.testing.assert_array_equal(wv.get_vector("w2"), kv.get_vector("w2"))
+    np.testing.assert_allclose(wv.get_vector("w2", norm=True), kv.get_vector("w2", norm=True), rtol=1e-6)
 
 
 def test_bad_queries(wv):

@@ -1,0 +1,144 @@
+"""Vector quality against gensim at two corpus sizes, and how it moves with the passes.
+
+For each corpus (``--sizes``): ``small`` is ``wiki30m.txt`` (5M tokens, in
+10,000-word pieces); ``large`` adds the distinct ``enwiki-articles.txt.gz``
+(one article per document; 40M tokens in all). On each, in a fresh
+subprocess (so that time and peak memory are each system's own):
+
+* gensim ``Word2Vec(sg=1, negative=5)`` in its fastest, streaming
+  ``corpus_file`` mode (the file is written beforehand, untimed);
+* ``SkipGramVectorizer(solver="counts")`` for each loss of ``--losses``, at
+  each number of passes of ``--passes`` (the counts and the spectral start
+  come from a ``memory`` cache after the first fit, so the later rows time
+  the passes), and the spectral start alone (``--passes 0``: a rate of 1e-9).
+
+Printed: analogy accuracy (30,000 most frequent words), Spearman correlation
+on WordSim-353, MEN and SimLex-999, the time and the peak memory. All share
+vector_size 100, window 5, min_count 5, sample 1e-3, 2 threads, the same
+tokens (split on whitespace) and so the same vocabulary.
+
+Usage::
+
+    pip install ".[benchmarks]"
+    python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+PIECE = 10_000
+SETTINGS = dict(vector_size=100, window=5, sample=1e-3, min_count=5)
+SCORES = [("analogy", "questions-words.txt"), ("WordSim-353", "wordsim353.tsv"),
+          ("MEN", "men3000.tsv"), ("SimLex-999", "simlex999.tsv")]
+
+
+def documents(data, size):
+    """The corpus as token lists."""
+    with open(os.path.join(data, "wiki30m.txt"), encoding="utf-8") as handle:
+        words = handle.read().split()
+    docs = [words[i : i + PIECE] for i in range(0, len(words), PIECE)]
+    if size == "large":
+        with gzip.open(os.path.join(data, "enwiki-articles.txt.gz"), "rt", encoding="utf-8") as handle:
+            docs += [line.split() for line in handle if line.strip()]
+    return docs
+
+
+def scores(data, words, vectors):
+    from skw2v import WordVectors
+
+    wv = WordVectors(words, vectors)
+    out = {"analogy": wv.evaluate_word_analogies(os.path.join(data, SCORES[0][1]))["accuracy"]}
+    for name, path in SCORES[1:]:
+        out[name] = wv.evaluate_word_pairs(os.path.join(data, path))["spearman"]
+    return out
+
+
+def worker(args):
+    docs_or_file = args.corpus_file
+    tic = time.perf_counter()
+    if args.system == "gensim":
+        from gensim.models import Word2Vec
+
+        model = Word2Vec(corpus_file=docs_or_file, sg=1, hs=0, negative=5, epochs=5, workers=2,
+                         seed=0, **SETTINGS)
+        words, vectors = model.wv.index_to_key, model.wv.vectors
+        seconds = time.perf_counter() - tic
+    else:
+        from skw2v import SkipGramVectorizer
+
+        docs = documents(args.data, args.size)
+        tic = time.perf_counter()
+        frozen = dict(learning_rate=1e-9, min_learning_rate=1e-9) if args.passes == 0 else {}
+        vectorizer = SkipGramVectorizer(
+            **SETTINGS, **frozen, loss=args.system, solver="counts", epochs=max(args.passes, 1),
+            analyzer=list, n_jobs=2, random_state=0, memory=args.memory,
+        ).fit(docs)
+        seconds = time.perf_counter() - tic
+        words, vectors = vectorizer.wv_.words, vectorizer.word_vectors_
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "vocabulary": len(words),
+                      **scores(args.data, words, vectors)}))
+
+
+def run(args, size, system, corpus_file, memory, passes=5):
+    command = [sys.executable, __file__, args.data, "--worker", "--size", size, "--system", system,
+               "--corpus-file", corpus_file, "--memory", memory, "--run-passes", str(passes)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{system} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", nargs="?", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
+    parser.add_argument("--sizes", nargs="+", default=["small", "large"], choices=["small", "large"])
+    parser.add_argument("--losses", default="negative,softmax")
+    parser.add_argument("--passes", type=int, nargs="+", default=[0, 1, 5, 15])
+    parser.add_argument("--skip-gensim", action="store_true")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", help=argparse.SUPPRESS)
+    parser.add_argument("--system", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus-file", help=argparse.SUPPRESS)
+    parser.add_argument("--memory", help=argparse.SUPPRESS)
+    parser.add_argument("--run-passes", dest="passes_one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        args.passes = args.passes_one
+        return worker(args)
+    from bench_solvers import _cpu
+
+    print(f"machine: {_cpu()}; {SETTINGS}, 2 threads; gensim 5 epochs", flush=True)
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus_file = os.path.join(tmp, "corpus.txt")
+            n_tokens = 0
+            with open(corpus_file, "w", encoding="utf-8") as handle:
+                for doc in documents(args.data, size):
+                    n_tokens += len(doc)
+                    handle.write(" ".join(doc) + "\n")
+            rows = []
+            if not args.skip_gensim:
+                rows.append(("gensim sg neg5, 5 epochs", run(args, size, "gensim", corpus_file, tmp)))
+            for loss in args.losses.split(","):
+                memory = os.path.join(tmp, f"cache-{loss}")
+                for passes in args.passes:
+                    label = f"counts {loss}, " + (f"{passes} passes" if passes else "spectral start")
+                    rows.append((label, run(args, size, loss, corpus_file, memory, passes)))
+            print(f"\n== {size}: {n_tokens:,} tokens, vocabulary {rows[0][1]['vocabulary']:,}", flush=True)
+            names = [name for name, _ in SCORES]
+            print(f"{'':38s}" + "".join(f"{n:>12s}" for n in names) + f"{'time, s':>10s}{'peak MB':>9s}")
+            for label, r in rows:
+                print(f"{label:38s}" + "".join(f"{r[n]:12.4f}" for n in names)
+                      + f"{r['seconds']:10.1f}{r['peak_mb']:9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
