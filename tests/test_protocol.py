@@ -78,30 +78,27 @@ class OrthogonalInit(Init):
 # -- the worked init of docs/developers.rst (end) --
 
 
-@pytest.fixture
-def logistic_registered(monkeypatch):
-    """``loss="logistic"`` registered, as adding its registry entry would."""
+def _register(monkeypatch, family, parameter, name, cls):
+    """``cls`` registered as ``parameter=name``, as adding its registry entry would."""
     from sklearn.utils._param_validation import StrOptions
 
     from skw2v import _registry, _vectorizer
 
-    monkeypatch.setitem(_registry.OBJECTIVES, "logistic", LogisticObjective)
+    registry = getattr(_registry, family)
+    monkeypatch.setitem(registry, name, cls)
     constraints = dict(SkipGramVectorizer._parameter_constraints)
-    constraints["loss"] = [StrOptions(set(_registry.OBJECTIVES))]
+    constraints[parameter] = [StrOptions(set(registry))]
     monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+
+
+@pytest.fixture
+def logistic_registered(monkeypatch):
+    _register(monkeypatch, "OBJECTIVES", "loss", "logistic", LogisticObjective)
 
 
 @pytest.fixture
 def orthogonal_registered(monkeypatch):
-    """``init="orthogonal"`` registered, as adding its registry entry would."""
-    from sklearn.utils._param_validation import StrOptions
-
-    from skw2v import _registry, _vectorizer
-
-    monkeypatch.setitem(_registry.INITS, "orthogonal", OrthogonalInit)
-    constraints = dict(SkipGramVectorizer._parameter_constraints)
-    constraints["init"] = [StrOptions(set(_registry.INITS))]
-    monkeypatch.setattr(_vectorizer.SkipGramVectorizer, "_parameter_constraints", constraints)
+    _register(monkeypatch, "INITS", "init", "orthogonal", OrthogonalInit)
 
 
 def test_a_new_init_is_one_class_and_one_registry_entry(orthogonal_registered, topic_corpus):
