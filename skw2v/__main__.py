@@ -21,6 +21,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from . import SkipGramVectorizer, __version__, load_word2vec_format
+from ._registry import INITS, OBJECTIVES, SOLVERS
 from .datasets import load_example_corpus
 
 def run_demo(args):
@@ -305,9 +306,9 @@ def build_parser():
     train.add_argument("--binary", action="store_true", help="write the binary format (default: text)")
     train.add_argument("--vector-size", "--size", type=int, default=defaults.vector_size, help="dimension (default %(default)s)")
     train.add_argument("--window", type=int, default=defaults.window, help="max context distance (default %(default)s)")
-    train.add_argument("--loss", choices=["negative", "softmax"], default=None, help="objective (default negative, as word2vec.c; the estimator's default is softmax)")
-    train.add_argument("--solver", choices=["sgd", "counts"], default=defaults.solver, help="SGD over the text, or training over co-occurrence counts (default %(default)s)")
-    train.add_argument("--init", choices=["random", "spectral"], default=defaults.init, help="starting vectors (default %(default)s)")
+    train.add_argument("--loss", choices=sorted(OBJECTIVES), default=None, help="objective (default negative, as word2vec.c; the estimator's default is softmax)")
+    train.add_argument("--solver", choices=sorted(SOLVERS), default=defaults.solver, help="SGD over the text, or training over co-occurrence counts (default %(default)s)")
+    train.add_argument("--init", choices=sorted(INITS), default=defaults.init, help="starting vectors (default %(default)s)")
     train.add_argument("--negative", type=int, default=defaults.negative, help="noise words per context word (default %(default)s)")
     train.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent, help="exponent of the noise distribution (default %(default)s)")
     train.add_argument("--no-shrink-windows", action="store_true", help="use the full window for every center (word2vec shrinks it at random)")
