@@ -157,9 +157,9 @@ def run_train(args):
     if args.loss is None:
         args.loss = "negative"
         if not args.quiet:
+            # On standard output, with the progress: standard error carries only errors.
             print("loss='negative' (word2vec.c's objective, this command's default; "
-                  "SkipGramVectorizer's default is 'softmax': pass --loss softmax for it)",
-                  file=sys.stderr)
+                  "SkipGramVectorizer's default is 'softmax': pass --loss softmax for it)")
     for path in args.corpus:
         if path != "-" and not os.path.isfile(path):
             raise ValueError(f"corpus file {path!r} does not exist")
