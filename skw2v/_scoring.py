@@ -20,16 +20,18 @@ from ._softmax import (
 from ._updates import max_row_norm
 
 
-def softmax_loss(w_in, w_out_aug, batch, buffer, pool):
+def softmax_loss(w_in, w_out_aug, batch, buffer, pool, w_norm=None):
     """``-sum log p(context | center)`` over the (weighted) pairs of ``batch``.
 
     ``w_out_aug`` holds the output vectors in
-    :func:`~skw2v._softmax.augment_output`'s layout and ``buffer`` is a
-    float32 (B, V) array for the batch's exponentials. The work is cut into
-    blocks of ``CENTER_BLOCK`` centers, run on ``pool``; nothing is updated.
+    :func:`~skw2v._softmax.augment_output`'s layout (``w_norm`` their largest
+    norm, computed if None) and ``buffer`` is a float32 (B, V) array for the
+    batch's exponentials. The work is cut into blocks of ``CENTER_BLOCK``
+    centers, run on ``pool``; nothing is updated.
     """
     centers, rows, cols, n_contexts, weights = batch
-    w_norm = max_row_norm(w_out_aug[:, :-2])
+    if w_norm is None:
+        w_norm = max_row_norm(w_out_aug[:, :-2])
     center_bounds = blocks(len(centers), CENTER_BLOCK)
     pair_bounds = np.searchsorted(rows, center_bounds)
 
@@ -77,11 +79,12 @@ def log_likelihood(corpus, w_in, w_out, window, pool):
     if n_pairs == 0:
         return 0.0, 0
     w_out_aug = augment_output(w_out)
+    w_norm = max_row_norm(w_out)
     batch_size = effective_batch_size(SoftmaxObjective.default_batch_size, len(w_in))
     buffer = np.empty((batch_size, len(w_in)), dtype=np.float32)
     with threadpool_limits(limits=1, user_api="blas"):
         total = sum(
-            softmax_loss(w_in, w_out_aug, batch, buffer, pool)
+            softmax_loss(w_in, w_out_aug, batch, buffer, pool, w_norm)
             for batch, _, _ in count_batches(counts, batch_size)
         )
     return -total, n_pairs
