@@ -57,7 +57,9 @@ def warn_for_unused_params(params):
     """Warn about tokenization parameters that ``params`` makes unused, as
     ``CountVectorizer.fit`` does: ``token_pattern`` beside a ``tokenizer``,
     and ``preprocessor``, ``tokenizer``, ``stop_words`` or a non-default
-    ``token_pattern`` beside a callable ``analyzer``."""
+    ``token_pattern`` beside a callable ``analyzer``. Called from the
+    estimator's ``_fit``, under a public method that ``_fit_context`` wraps:
+    the warnings point at the caller of that method."""
     unused = []
     if params["tokenizer"] is not None and params["token_pattern"] is not None:
         unused.append(("token_pattern", "'tokenizer' is not None; pass token_pattern=None"))
@@ -69,7 +71,7 @@ def warn_for_unused_params(params):
             unused.append(("token_pattern", reason))
     for name, reason in unused:
         warnings.warn(f"The parameter {name!r} will not be used since {reason}.", UserWarning,
-                      stacklevel=4)
+                      stacklevel=5)
 
 
 def check_documents(raw_documents):
