@@ -81,7 +81,7 @@ def _log_marginals(counts, context_exponent):
     """``log N_c`` and ``log P(j)`` of :func:`ppmi`, in float32."""
     row_sums = np.asarray(counts.sum(axis=1, dtype=np.float64)).ravel()
     context = np.asarray(counts.sum(axis=0, dtype=np.float64)).ravel() ** context_exponent
-    context /= context.sum()
+    context /= max(context.sum(), np.finfo(np.float64).tiny)  # no pair at all: all zeros
     with np.errstate(divide="ignore"):
         return np.log(row_sums).astype(np.float32), np.log(context).astype(np.float32)
 
