@@ -60,8 +60,8 @@ def main():
     from gensim.models import Word2Vec
 
     from skw2v import SkipGramVectorizer, WordVectors
-    from skw2v._analyzer import encode_documents
     from skw2v._cooccurrence import training_counts
+    from skw2v._spill import encode_corpus
     from skw2v._fitting import stage_seeds
     from skw2v._spectral import spectral_vectors
 
@@ -73,11 +73,12 @@ def main():
     params = dict(input="content", encoding="utf-8", decode_error="strict", strip_accents=None,
                   lowercase=True, preprocessor=None, tokenizer=None, token_pattern=None,
                   stop_words=None, analyzer=list)
-    words, word_counts, corpus = encode_documents(docs, params, SETTINGS["min_count"], None)
     seeds = stage_seeds(0)
-    counts = training_counts(corpus.ids, corpus.indptr, word_counts, window=SETTINGS["window"],
-                             shrink_windows=True, sample=SETTINGS["sample"], random_state=seeds.counts,
-                             n_threads=2)
+    with encode_corpus(docs, params, min_count=SETTINGS["min_count"], max_features=None) as corpus:
+        words, word_counts = corpus.words, corpus.word_counts
+        counts = training_counts(corpus.chunks(), word_counts, window=SETTINGS["window"],
+                                 shrink_windows=True, sample=SETTINGS["sample"],
+                                 random_state=seeds.counts, n_threads=2)
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "corpus.txt")

@@ -13,7 +13,6 @@ import warnings
 
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ._vocab import build_vocabulary
 
 #: Parameters forwarded unchanged to CountVectorizer.
 TOKENIZATION_PARAMS = (
@@ -133,7 +132,19 @@ def _check_one(doc, index, input_type):
         )
 
 
-def iter_token_lists(raw_documents, analyzer, input_type, check_content=True):
+def _decode_message(doc, index, input_type, error):
+    where = f" ({os.fspath(doc)!r})" if input_type == "filename" else ""
+    if input_type == "file":
+        where = f" ({getattr(doc, 'name', 'an open file')!r})"
+    return (
+        f"Document {index}{where} cannot be decoded as {error.encoding}: byte "
+        f"{error.start:,} is {error.object[error.start:error.start + 1]!r} ({error.reason}). "
+        "Pass the documents' encoding as encoding=..., or decode_error='replace' to "
+        "replace the bytes that do not decode."
+    )
+
+
+def iter_token_lists(raw_documents, analyzer, input_type, check_content=True, start=0):
     """Yield the token list of each document, validating as it goes.
 
     Parameters
@@ -148,28 +159,26 @@ def iter_token_lists(raw_documents, analyzer, input_type, check_content=True):
         Whether documents must be str/bytes for ``input="content"``. False when
         the user supplied a callable analyzer, which may accept anything
         (lists of tokens, for instance).
+    start : int, default=0
+        Index of the first document, in messages (for a chunk of a longer
+        collection).
+
+    Raises
+    ------
+    ValueError
+        Naming the document (and its file), when it is missing or its bytes
+        cannot be decoded with ``encoding``.
     """
     kind = input_type if (check_content or input_type != "content") else "any"
-    for index, doc in enumerate(check_documents(raw_documents)):
+    for index, doc in enumerate(check_documents(raw_documents), start):
         _check_one(doc, index, kind)
-        tokens = analyzer(doc)
+        try:
+            tokens = analyzer(doc)
+        except UnicodeDecodeError as error:
+            raise ValueError(_decode_message(doc, index, input_type, error)) from error
         if isinstance(tokens, (str, bytes)):
             raise TypeError(
                 f"The analyzer returned a string for document {index}; it must "
                 "return a list of tokens (for example str.split, not str.lower)."
             )
         yield tokens
-
-
-def encode_documents(raw_documents, params, min_count, max_features, words=None):
-    """Tokenize and encode training documents: ``(words, word_counts, corpus)``.
-
-    ``params`` holds the tokenization parameters (``TOKENIZATION_PARAMS``);
-    see :func:`skw2v._vocab.build_vocabulary` for the rest. A function of
-    plain values, so that ``joblib.Memory`` can cache it.
-    """
-    tokens = iter_token_lists(
-        raw_documents, build_analyzer(params), params["input"],
-        check_content=not callable(params["analyzer"]),
-    )
-    return build_vocabulary(tokens, min_count, max_features, words)

@@ -10,13 +10,21 @@ into :class:`~skw2v._protocol.Batch` objects: one center per row, its nonzero
 columns as weighted pairs.
 """
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
 
+from . import _vocab
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
-from ._vocab import Corpus, count_words, keep_probabilities, kept_offsets, subsample, token_slices
+from ._vocab import (
+    count_words,
+    keep_probabilities,
+    kept_offsets,
+    subsample,
+    token_slices,
+)
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
 #: of 8; see the user guide).
@@ -26,6 +34,9 @@ SUBSAMPLE_DRAWS = 4
 #: block, most frequent first, bound it); bounds the temporaries, about
 #: ``40 * window`` bytes per occurrence.
 COUNT_BLOCK_POSITIONS = 1 << 16
+
+#: Integer sums of counts stay int32 while they cannot exceed this.
+SUM_LIMIT = np.iinfo(np.int32).max
 
 
 def distance_weights(window, shrink_windows):
@@ -67,34 +78,38 @@ def count_pairs(corpus, n_words, weights, pool=None):
     counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
         Exactly symmetric, with sorted indices.
     """
-    word_counts = count_words(corpus.ids, n_words)
-    return mean_counts([corpus], n_words, weights, word_counts, pool)
+    return mean_counts([corpus], n_words, weights, count_words(corpus.ids, n_words), pool)
 
 
-def mean_counts(corpora, n_words, weights, word_counts, pool=None):
-    """The mean of :func:`count_pairs` over ``corpora``, consumed one at a time.
+def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None):
+    """The mean of :func:`count_pairs` over ``n_draws`` draws of a corpus.
 
     Row ``a`` of a corpus's counts sums the weighted context words of every
     occurrence of ``a``: the product of the occurrences' indicator matrix
     with the matrix of their contexts, which sums the pairs without forming
     or sorting a list of them. The rows are formed in fixed blocks of words,
-    each of at most ``COUNT_BLOCK_POSITIONS`` occurrences by
-    ``word_counts``, and summed over the corpora in integer units of ``1 /
-    window``: every sum is exact, so the counts are exactly symmetric and
-    the same for any thread count.
+    each of about ``COUNT_BLOCK_POSITIONS`` occurrences by ``block_counts``,
+    and summed over the corpora in integer units of ``1 / window`` (int32
+    while no sum can exceed it, else int64): every sum is exact, so the
+    counts are exactly symmetric and the same for any thread count and any
+    order of the corpora.
 
     Parameters
     ----------
     corpora : iterable of Corpus
         Consumed in order; each may be released before the next is made (a
-        generator of subsampled draws holds one at a time).
+        generator of subsampled draws holds one at a time). Chunks of one
+        draw of a corpus, and the draws, are all summed.
     n_words : int
     weights : ndarray of float, shape (window,)
         As :func:`count_pairs`.
-    word_counts : ndarray of int, shape (n_words,)
-        Each word's occurrences, at least as many as in any of the corpora.
+    block_counts : ndarray of int, shape (n_words,)
+        Each word's expected occurrences in one of the corpora: sizes the
+        blocks of rows (the temporaries).
     pool : Pool, optional
         Forms blocks of rows on its threads.
+    n_draws : int, optional
+        The sum is divided by ``n_draws`` (default: the number of corpora).
 
     Returns
     -------
@@ -105,18 +120,17 @@ def mean_counts(corpora, n_words, weights, word_counts, pool=None):
     units = np.rint(np.asarray(weights, dtype=np.float64) * window).astype(np.int64)
     if not np.allclose(units / window, weights):
         raise ValueError("count weights must be multiples of 1 / window.")
-    word_counts = np.asarray(word_counts, dtype=np.int64)
-    # A sum's largest possible value per corpus: the most frequent word,
-    # with itself on every side of every occurrence.
-    bound = 2 * int(units.sum()) * int(word_counts.max(initial=0))
     pool = Pool(1) if pool is None else pool
-    bounds = weighted_blocks(word_counts, n_words, COUNT_BLOCK_POSITIONS)
+    bounds = weighted_blocks(np.asarray(block_counts, dtype=np.int64), n_words, COUNT_BLOCK_POSITIONS)
     n_blocks = len(bounds) - 1
     sums = [None] * n_blocks
-    n_corpora = 0
+    n_corpora, bound = 0, 0
     for corpus in corpora:
         n_corpora += 1
-        dtype = np.int32 if bound * n_corpora <= np.iinfo(np.int32).max else np.int64
+        # A sum's largest possible value: the corpus's most frequent word,
+        # with itself on every side of every occurrence.
+        bound += 2 * int(units.sum()) * int(count_words(corpus.ids, n_words).max(initial=0))
+        dtype = np.int32 if bound <= SUM_LIMIT else np.int64
         positions, starts = group_positions(corpus.ids, bounds)
 
         def task(j, work):
@@ -128,7 +142,7 @@ def mean_counts(corpora, n_words, weights, word_counts, pool=None):
 
         pool.map(task, n_blocks)
         del corpus, positions, task  # the draw is released before the next is made
-    return _assemble(sums, n_words, window * max(n_corpora, 1), pool)
+    return _assemble(sums, n_words, window * max(n_draws or n_corpora, 1), pool)
 
 
 def group_positions(ids, bounds):
@@ -221,43 +235,67 @@ def _assemble(blocks, n_words, divisor, pool):
     return counts
 
 
-def subsampled_counts(corpus, n_words, weights, keep, n_draws, random_state, n_threads=1):
-    """Mean of :func:`count_pairs` over ``n_draws`` subsampled copies of the corpus.
+def chunk_rng(random_state, index):
+    """The generator that subsamples chunk ``index`` of a corpus: seeded by
+    the pair ``(random_state, index)``, so that a chunk's draws do not depend
+    on which worker counts it or on the chunks before it."""
+    seed = np.random.SeedSequence([int(random_state), int(index)]).generate_state(1)
+    return np.random.RandomState(seed)
 
-    Each copy keeps every token with probability ``keep[word]`` and removes
-    the others before windows are formed, as word2vec's subsampling does
-    every epoch; the mean estimates what SGD over that many epochs sees. When
-    every word is always kept, this is one exact count. The draws come from
-    ``random_state`` one after the other, on the calling thread, and one
-    copy is held at a time; the counting runs on ``n_threads`` threads,
-    which change nothing in the result.
+
+def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state, n_threads=1,
+                      report=None):
+    """Mean of :func:`count_pairs` over ``n_draws`` subsampled copies of a corpus.
+
+    The corpus comes as ``chunks`` (:class:`~skw2v._vocab.Corpus` pieces of
+    whole documents of about ``CHUNK_TOKENS`` tokens, consumed once, in
+    order); ``word_counts`` are its words' occurrences. Each copy keeps every token
+    with probability ``keep[word]`` and removes the others before windows
+    are formed, as word2vec's subsampling does every epoch; the mean
+    estimates what SGD over that many epochs sees. Chunk ``c``'s draws come
+    from :func:`chunk_rng` ``(random_state, c)``, one chunk and one draw held
+    at a time. When every word is always kept, this is one exact count. The
+    counting runs on ``n_threads`` threads; neither they nor the chunks'
+    order of arrival change the result (integer sums). ``report`` (a
+    Progress), if given, is told the tokens counted.
     """
+    word_counts = np.asarray(word_counts, dtype=np.int64)
+    n_words = len(word_counts)
+    subsampling = not np.all(keep >= 1.0)
+    n_draws = n_draws if subsampling else 1
+
+    def draws():
+        tic, done = time.perf_counter(), 0
+        for index, chunk in enumerate(chunks):
+            rng = chunk_rng(random_state, index) if subsampling else None
+            for _ in range(n_draws):
+                yield subsample(chunk, keep, rng) if subsampling else chunk
+            done += chunk.n_tokens
+            if report is not None:
+                report.counting(done, int(word_counts.sum()), time.perf_counter() - tic)
+
+    # Blocks sized for a chunk's expected occurrences of each word.
+    block_counts = np.ceil(word_counts * min(1.0, _vocab.CHUNK_TOKENS / max(word_counts.sum(), 1)))
     with Pool(n_threads) as pool:
-        if np.all(keep >= 1.0):
-            return count_pairs(corpus, n_words, weights, pool=pool)
-        rng = check_random_state(random_state)
-        draws = (subsample(corpus, keep, rng) for _ in range(n_draws))
-        word_counts = count_words(corpus.ids, n_words)
-        return mean_counts(draws, n_words, weights, word_counts, pool)
+        return mean_counts(draws(), n_words, weights, block_counts, pool, n_draws)
 
 
-def training_counts(ids, indptr, word_counts, *, window, shrink_windows, sample, random_state,
-                    n_threads=1):
+def training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,
+                    n_threads=1, report=None):
     """The co-occurrence counts that ``solver="counts"`` and ``init="spectral"`` train from.
 
-    The corpus (``ids``, ``indptr``) is counted with the window weights of
+    The corpus's ``chunks`` are counted with the window weights of
     :func:`distance_weights`, subsampled as word2vec subsamples every epoch
     and averaged over ``SUBSAMPLE_DRAWS`` draws (:func:`subsampled_counts`,
-    on ``n_threads`` threads, which change nothing in the result). Plain
-    arrays and numbers in, so that ``joblib.Memory`` can cache it.
+    on ``n_threads`` threads, which change nothing in the result).
 
     Returns
     -------
     counts : scipy.sparse.csr_matrix of float32, shape (V, V), symmetric
     """
     return subsampled_counts(
-        Corpus(ids, indptr), len(word_counts), distance_weights(window, shrink_windows),
-        keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS, random_state, n_threads,
+        chunks, word_counts, distance_weights(window, shrink_windows),
+        keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS, random_state, n_threads, report,
     )
 
 

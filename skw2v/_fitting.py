@@ -1,6 +1,6 @@
 """The stages of a fit, as functions of explicit values: the estimator calls them in order.
 
-documents -> training corpus (cached) -> co-occurrence counts (cached; when
+documents -> encoded corpus on disk (cached) -> co-occurrence counts (cached; when
 the solver or the init needs them) -> starting vectors (a cacheable init's
 start cached, then pretrained rows) -> trained vectors -> the statistics
 pooling learns from. ``memory`` is a ``joblib.Memory`` (a no-op one when
@@ -8,21 +8,26 @@ caching is off); each stage caches only what is reproducible. Each stage
 that draws random numbers gets its own seed (:func:`stage_seeds`).
 """
 
+import os
 import pickle
 import time
 import warnings
 from typing import NamedTuple
 
+import joblib
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._analyzer import encode_documents
 from ._cooccurrence import training_counts
 from ._initialization import copy_pretrained, read_initial_vectors
 from ._parallel import Pool
-from ._pooling import document_frequencies, gram_component, sif_gram, smooth_idf
+from ._pooling import gram_component, sif_gram, smooth_idf
 from ._protocol import TrainingData, train
+from ._spill import cached_corpus
+
+#: Names the layout of the encoded corpora kept by ``memory``.
+CORPUS_FORMAT = "skw2v-corpus-1"
 
 
 class StageSeeds(NamedTuple):
@@ -64,33 +69,52 @@ def _picklable(value):
     return True
 
 
-def training_corpus(raw_documents, params, min_count, max_features, words, memory):
-    """``(words, word_counts, corpus)`` of the training documents.
+def encoded_corpus(raw_documents, params, min_count, max_features, words, memory, n_jobs, report):
+    """The training documents read once into an :class:`~skw2v._spill.EncodedCorpus`.
 
-    Cached through ``memory`` when the documents are a list, tuple or array
-    of contents and the tokenization parameters ``params`` can be pickled
-    (so hashed); ``words`` is a fixed vocabulary or None.
+    Kept in ``memory``'s location as a cache entry (the same documents and
+    encoding read by a later fit are not read again) when the documents are
+    a list, tuple or array of contents and the tokenization parameters
+    ``params`` can be pickled (so hashed); else in temporary files, removed
+    when the fit ends. ``words`` is a fixed vocabulary or None.
     """
-    cacheable = (
-        memory.location is not None
-        and params["input"] == "content"
-        and isinstance(raw_documents, (list, tuple, np.ndarray))
-        and _picklable(params)
+    tic = time.perf_counter()
+    key = location = None
+    if (memory.location is not None and params["input"] == "content"
+            and isinstance(raw_documents, (list, tuple, np.ndarray)) and _picklable(params)):
+        key = joblib.hash([raw_documents, params, min_count, max_features, words, CORPUS_FORMAT])
+        location = os.path.join(memory.location, "joblib", "skw2v", "corpora")
+    corpus = cached_corpus(
+        raw_documents, params, min_count=min_count, max_features=max_features, words=words,
+        n_jobs=n_jobs, report=report, key=key, location=location,
     )
-    build = memory.cache(encode_documents) if cacheable else encode_documents
-    return build(raw_documents, params, min_count, max_features, words)
+    report.stage("tokenization and vocabulary", time.perf_counter() - tic)
+    return corpus
+
+
+def _counts(chunks, corpus_key, word_counts, *, window, shrink_windows, sample, seed, n_threads,
+            report):
+    """:func:`~skw2v._cooccurrence.training_counts`, of arguments that
+    ``joblib.Memory`` hashes cheaply: the corpus by its key, not its chunks."""
+    return training_counts(
+        chunks, word_counts, window=window, shrink_windows=shrink_windows, sample=sample,
+        random_state=seed, n_threads=n_threads, report=report,
+    )
 
 
 def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, reproducible,
                  memory, report, n_threads=1):
-    """The corpus's training counts (``_cooccurrence.training_counts``), cached if
-    ``reproducible`` (or drawn without randomness)."""
+    """The training counts of ``corpus`` (an EncodedCorpus) under ``word_counts``.
+
+    Cached through ``memory`` when the corpus is a cache entry and the
+    counts are ``reproducible`` (or drawn without randomness).
+    """
     tic = time.perf_counter()
-    cached = memory.cache(training_counts, ignore=["n_threads"])
-    count = cached if reproducible or sample == 0 else training_counts
+    cacheable = corpus.key is not None and (reproducible or sample == 0)
+    count = memory.cache(_counts, ignore=["chunks", "n_threads", "report"]) if cacheable else _counts
     counts = count(
-        corpus.ids, corpus.indptr, word_counts, window=window, shrink_windows=shrink_windows,
-        sample=sample, random_state=seed, n_threads=n_threads,
+        corpus.chunks(), corpus.key, word_counts, window=window, shrink_windows=shrink_windows,
+        sample=sample, seed=seed, n_threads=n_threads, report=report,
     )
     report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
     return counts
@@ -154,12 +178,17 @@ def train_vectors(solver, objective, w_in, *, n_threads, learning_rate, report):
 def corpus_statistics(corpus, w_in, word_counts, sif_alpha, previous=None):
     """Document frequencies, document count, SIF Gram matrix, idf and SIF component.
 
-    ``previous`` (the first three from earlier documents) accumulates into
-    them, for ``partial_fit``. Returns a dict of the five.
+    ``corpus`` is an EncodedCorpus: its frequencies were counted when it was
+    read; the Gram matrix of its documents' SIF averages is summed over one
+    more read of it, a chunk at a time. ``previous`` (the first three from
+    earlier documents) accumulates into them, for ``partial_fit``. Returns a
+    dict of the five.
     """
-    frequency = document_frequencies(corpus, len(word_counts))
+    frequency = corpus.frequency
     n_documents = corpus.n_documents
-    gram = sif_gram(corpus, w_in, word_counts, sif_alpha)
+    gram = np.zeros((w_in.shape[1], w_in.shape[1]))
+    for chunk in corpus.chunks():
+        gram += sif_gram(chunk, w_in, word_counts, sif_alpha)
     if previous is not None:
         frequency = frequency + previous["frequency"]
         n_documents = n_documents + previous["n_documents"]

@@ -189,13 +189,18 @@ class Pooling:
     """
 
     hyperparameters = {}
+    #: Whether :meth:`fit` reads documents (it is then given a sample of
+    #: about ``POOLING_SAMPLE_TOKENS`` tokens of the training documents).
+    needs_documents = False
 
     def fit(self, corpus, word_vectors, statistics, random_state=None):
         """Learn what :meth:`transform` needs; returns ``self``.
 
-        ``corpus`` is the training corpus, or None when the pooling is
-        fitted after the fact from the statistics alone (a pooling that needs
-        the corpus then raises a ValueError saying so).
+        ``corpus`` is a seeded sample of the training documents (all of them
+        when they hold at most ``POOLING_SAMPLE_TOKENS`` tokens) if
+        ``needs_documents``, else None; None also when the pooling is fitted
+        after the fact from the statistics alone (a pooling that needs
+        documents then raises a ValueError saying so).
         """
         return self
 
@@ -254,6 +259,10 @@ class SifPooling(Pooling):
         return remove_component(pooled, self.component_)
 
 
+#: Tokens of the training documents that a pooling which learns from
+#: documents reads (a seeded sample of the documents; all of them below it).
+POOLING_SAMPLE_TOKENS = 1 << 20
+
 #: Cluster probabilities below this are dropped from SCDV's word-topic matrix
 #: (it stays sparse; the dropped mass is below 0.1% of a word's).
 SCDV_PROBABILITY_FLOOR = 1e-3
@@ -277,6 +286,7 @@ class ScdvPooling(Pooling):
     """
 
     hyperparameters = {"scdv_clusters": "n_clusters", "scdv_sparsity": "sparsity"}
+    needs_documents = True
 
     def __init__(self, n_clusters=20, sparsity=0.04):
         self.n_clusters = n_clusters

@@ -19,6 +19,9 @@ LINE_SECONDS = 30.0
 #: The time estimate is printed once this fraction of the first epoch, or
 #: this many seconds of it, has run.
 ESTIMATE_AFTER = (0.02, 3.0)
+#: Passes over the documents (reading, counting) show progress once they
+#: have run this many seconds.
+PASS_QUIET = 3.0
 
 
 def _duration(seconds):
@@ -54,6 +57,9 @@ class Progress:
         self._open_line = 0  # length of the in-place line on the terminal
         self.n_epochs = 1
         self.unit = "words"
+        self._last_draw = -float("inf")
+        self._last_fraction = 0.0
+        self._tokens_read = 0
 
     def message(self, text, level=1):
         """Print ``text`` as one line when ``verbose >= level``."""
@@ -80,7 +86,6 @@ class Progress:
         if self.verbose < 1 or total <= 0:
             return
         fraction = done / total
-        now = time.perf_counter()
         if not self._estimated and epoch == 0 and (
             fraction >= ESTIMATE_AFTER[0] or seconds >= ESTIMATE_AFTER[1]
         ):
@@ -92,10 +97,57 @@ class Progress:
             )
         if fraction >= 1.0:
             return
-        line = (
+        self._progress_line(
             f"[{self.name}] epoch {epoch + 1}/{self.n_epochs}: {100 * fraction:5.1f}%, "
-            f"{done / max(seconds, 1e-9):,.0f} {self.unit}/s"
+            f"{done / max(seconds, 1e-9):,.0f} {self.unit}/s",
+            fraction,
         )
+
+    def start_reading(self):
+        """Reading the documents begins."""
+        self._tokens_read = 0
+        self._last_draw = time.perf_counter()
+        self._last_fraction = 0.0
+
+    def reading(self, n_documents, total, n_tokens, seconds, done=False):
+        """``n_tokens`` more tokens were read: ``n_documents`` documents so far
+        (of ``total``; None when unknown), in ``seconds``; ``done`` at the end.
+        Progress lines start once a pass has run ``PASS_QUIET`` seconds; the
+        end is always reported."""
+        self._tokens_read += n_tokens
+        if self.verbose < 1:
+            return
+        text = (
+            f"reading: {n_documents:,} documents"
+            + (f" of {total:,} ({100 * n_documents / total:.1f}%)" if total else "")
+            + f", {self._tokens_read:,} tokens, {self._tokens_read / max(seconds, 1e-9):,.0f} tokens/s"
+        )
+        if done:
+            self.message(f"{text}, {_duration(seconds)}")
+        elif seconds >= PASS_QUIET:
+            fraction = n_documents / total if total else 0.0
+            if total:
+                text += f", about {_duration(seconds * (1 - fraction) / max(fraction, 1e-12))} left"
+            self._progress_line(f"[{self.name}] {text}", fraction)
+
+    def counting(self, done, total, seconds):
+        """``done`` of the ``total`` tokens were counted in ``seconds``."""
+        if self.verbose < 1 or done >= total or total <= 0 or seconds < PASS_QUIET:
+            return
+        fraction = done / total
+        self._progress_line(
+            f"[{self.name}] counting pairs: {100 * fraction:.1f}% of {total:,} tokens, "
+            f"{done / max(seconds, 1e-9):,.0f} tokens/s, "
+            f"about {_duration(seconds * (1 - fraction) / max(fraction, 1e-12))} left",
+            fraction,
+        )
+
+    def _progress_line(self, line, fraction):
+        """Show ``line``: redrawn in place on a terminal, else printed every
+        ``LINE_EVERY`` of the work or ``LINE_SECONDS``."""
+        now = time.perf_counter()
+        if fraction < self._last_fraction:  # a new pass over the work
+            self._last_fraction = 0.0
         if self.terminal:
             if now - self._last_draw >= REDRAW_SECONDS:
                 self._last_draw = now

@@ -14,6 +14,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -26,15 +27,16 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists, warn_for_unused_params
 from ._fitting import (
-    cooccurrence, corpus_statistics, stage_seeds, starting_vectors, train_vectors, training_corpus,
+    cooccurrence, corpus_statistics, encoded_corpus, stage_seeds, starting_vectors, train_vectors,
 )
 from ._parallel import Pool, effective_n_threads
-from ._pooling import WordStatistics
+from ._pooling import POOLING_SAMPLE_TOKENS, WordStatistics
 from ._progress import Progress
-from ._protocol import TrainingData
+from ._protocol import BatchKind, TrainingData
 from ._registry import INITS, OBJECTIVES, POOLINGS, SOLVERS
 from ._scoring import log_likelihood
-from ._vocab import check_vocabulary, count_words, encode
+from ._spill import raw_document_chunks
+from ._vocab import Corpus, check_vocabulary, encode
 from ._wordvectors import WordVectors, WordVectorsMixin
 
 
@@ -443,13 +445,40 @@ class SkipGramVectorizer(
         check_is_fitted(self)
         return encode(self._token_lists(raw_documents), self.vocabulary_)
 
+    def _document_vectors(self, raw_documents):
+        """The pooled vectors of ``raw_documents``, read, encoded and pooled
+        a chunk of documents at a time (so no corpus of ids is held)."""
+        check_is_fitted(self)
+        analyzer = self.build_analyzer()
+        parts = [
+            self._pool(encode(
+                iter_token_lists(documents, analyzer, self.input,
+                                 check_content=not callable(self.analyzer), start=first),
+                self.vocabulary_,
+            ))
+            for first, documents in raw_document_chunks(raw_documents, self.input)
+        ]
+        if not parts:
+            parts = [self._pool(Corpus(np.empty(0, np.int32), np.zeros(1, np.int64)))]
+        return self._stack(parts)
+
+    @staticmethod
+    def _stack(parts):
+        """Row blocks of document vectors (dense or sparse) as one matrix."""
+        if len(parts) == 1:
+            return parts[0]
+        if sp.issparse(parts[0]):
+            return sp.vstack(parts, format="csr")
+        return np.concatenate(parts)
+
     # -- fitting ------------------------------------------------------------
 
-    def _fit(self, raw_documents, partial=False):
+    def _fit(self, raw_documents, partial=False, transform=False):
         """Train on ``raw_documents``; set every fitted attribute at once, at the end.
 
         ``partial``: continue the fitted model (``partial_fit`` after its first
-        call). Returns the training corpus (for ``fit_transform``).
+        call). Returns the document vectors of ``raw_documents`` if
+        ``transform``, else None.
         """
         self._check_learning_rates()
         warn_for_unused_params(self.get_params())
@@ -460,78 +489,90 @@ class SkipGramVectorizer(
         seeds = stage_seeds(self.random_state)
         objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
 
-        words, word_counts, corpus = self._vocabulary_and_corpus(raw_documents, partial, memory, report)
-        continues = partial or self._continues(words)
-        init = INITS[self.init]()
-        counts = None
-        if solver_class.needs_counts or (init.needs_counts and not continues):
-            counts = cooccurrence(
-                corpus, word_counts, window=self.window, shrink_windows=self.shrink_windows,
-                sample=self.sample, seed=seeds.counts, reproducible=reproducible, memory=memory,
-                report=report, n_threads=n_threads,
+        with self._read(raw_documents, partial, memory, n_threads, report) as encoded:
+            words = encoded.words
+            word_counts = encoded.word_counts
+            if partial:
+                word_counts = word_counts + self.word_counts_
+            continues = partial or self._continues(words)
+            init = INITS[self.init]()
+            counts = None
+            if solver_class.needs_counts or (init.needs_counts and not continues):
+                counts = cooccurrence(
+                    encoded, word_counts, window=self.window, shrink_windows=self.shrink_windows,
+                    sample=self.sample, seed=seeds.counts, reproducible=reproducible,
+                    memory=memory, report=report, n_threads=n_threads,
+                )
+            corpus = encoded.load() if solver_class.batch_kind is BatchKind.CORPUS else None
+            data = TrainingData(corpus, word_counts, counts)
+            if continues:
+                w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
+                n_initialized = self.n_initialized_
+                report.message("training continues from the fitted vectors")
+            else:
+                w_in, w_out, n_initialized = starting_vectors(
+                    self.init, init, data, words, self.vector_size, self.initial_vectors,
+                    seed=seeds.init, reproducible=reproducible, memory=memory, report=report,
+                    n_threads=n_threads,
+                )
+            objective = objective_class(
+                word_counts, self.vector_size, random_state=seeds.objective, output_vectors=w_out,
+                batch_size=(objective_class.default_batch_size if self.batch_size == "auto"
+                            else self.batch_size),
+                **self._hyperparameters(objective_class),
             )
-        data = TrainingData(corpus, word_counts, counts)
-        if continues:
-            w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()
-            n_initialized = self.n_initialized_
-            report.message("training continues from the fitted vectors")
-        else:
-            w_in, w_out, n_initialized = starting_vectors(
-                self.init, init, data, words, self.vector_size, self.initial_vectors,
-                seed=seeds.init, reproducible=reproducible, memory=memory, report=report,
-                n_threads=n_threads,
+            solver = solver_class(
+                data, epochs=self.epochs, learning_rate=self.learning_rate,
+                min_learning_rate=self.min_learning_rate, random_state=seeds.solver,
+                **self._hyperparameters(solver_class),
             )
-        objective = objective_class(
-            word_counts, self.vector_size, random_state=seeds.objective, output_vectors=w_out,
-            batch_size=(objective_class.default_batch_size if self.batch_size == "auto"
-                        else self.batch_size),
-            **self._hyperparameters(objective_class),
-        )
-        solver = solver_class(
-            data, epochs=self.epochs, learning_rate=self.learning_rate,
-            min_learning_rate=self.min_learning_rate, random_state=seeds.solver,
-            **self._hyperparameters(solver_class),
-        )
-        report.message(
-            f"{corpus.n_tokens:,} words in {corpus.n_documents:,} documents, vocabulary "
-            f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
-            f"{n_threads} thread(s)"
-        )
-        loss_curve = train_vectors(
-            solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
-            report=report,
-        )
+            del data, corpus
+            report.message(
+                f"{encoded.n_tokens:,} words in {encoded.n_documents:,} documents, vocabulary "
+                f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
+                f"{n_threads} thread(s)"
+            )
+            loss_curve = train_vectors(
+                solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
+                report=report,
+            )
+            del solver
 
-        statistics = corpus_statistics(
-            corpus, w_in, word_counts, self.sif_alpha,
-            previous=self._partial_fit_statistics if partial else None,
-        )
-        cls, params, key = self._pooling_spec()
-        pooling = cls(**params).fit(
-            corpus, w_in, WordStatistics(word_counts, statistics["idf"], statistics["component"]),
-            seeds.pooling,
-        )
-        self.__dict__.update({
-            "vocabulary_": {word: row for row, word in enumerate(words)},
-            "word_counts_": word_counts,
-            "word_vectors_": w_in,
-            "context_vectors_": objective.output_vectors(),
-            "loss_curve_": np.asarray(
-                [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
-            ),
-            "n_iter_": len(loss_curve) + (self.n_iter_ if partial else 0),
-            "n_initialized_": n_initialized,
-            "idf_": statistics["idf"],
-            "sif_component_": statistics["component"],
-            # What partial_fit accumulates over calls: document frequencies,
-            # the document count and the SIF Gram matrix (corpus_statistics).
-            "_partial_fit_statistics": {name: statistics[name] for name in ("frequency", "n_documents", "gram")},
-            # The pooling fitted on the training documents, under its parameters.
-            "_fitted_pooling": (key, pooling),
-            # Neighbour queries' word index over word_vectors_ (wv_).
-            "_wv": WordVectors(words, w_in),
-        })
-        return corpus
+            statistics = corpus_statistics(
+                encoded, w_in, word_counts, self.sif_alpha,
+                previous=self._partial_fit_statistics if partial else None,
+            )
+            cls, params, key = self._pooling_spec()
+            pooling = cls(**params).fit(
+                encoded.sample(POOLING_SAMPLE_TOKENS, seeds.pooling) if cls.needs_documents else None,
+                w_in, WordStatistics(word_counts, statistics["idf"], statistics["component"]),
+                seeds.pooling,
+            )
+            self.__dict__.update({
+                "vocabulary_": {word: row for row, word in enumerate(words)},
+                "word_counts_": word_counts,
+                "word_vectors_": w_in,
+                "context_vectors_": objective.output_vectors(),
+                "loss_curve_": np.asarray(
+                    [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
+                ),
+                "n_iter_": len(loss_curve) + (self.n_iter_ if partial else 0),
+                "n_initialized_": n_initialized,
+                "idf_": statistics["idf"],
+                "sif_component_": statistics["component"],
+                # What partial_fit accumulates over calls: document frequencies,
+                # the document count and the SIF Gram matrix (corpus_statistics).
+                "_partial_fit_statistics": {
+                    name: statistics[name] for name in ("frequency", "n_documents", "gram")
+                },
+                # The pooling fitted on the training documents, under its parameters.
+                "_fitted_pooling": (key, pooling),
+                # Neighbour queries' word index over word_vectors_ (wv_).
+                "_wv": WordVectors(words, w_in),
+            })
+            if transform:
+                return self._stack([self._pool(chunk) for chunk in encoded.chunks()])
+        return None
 
     def _check_learning_rates(self):
         if self.min_learning_rate > self.learning_rate:
@@ -541,22 +582,18 @@ class SkipGramVectorizer(
                 "learning_rate down to min_learning_rate."
             )
 
-    def _vocabulary_and_corpus(self, raw_documents, partial, memory, report):
-        """``(words, word_counts, corpus)``: the fitted vocabulary with counts grown
-        by ``raw_documents`` (``partial``), or a vocabulary learned from them."""
-        tic = time.perf_counter()
+    def _read(self, raw_documents, partial, memory, n_jobs, report):
+        """The documents read once (an EncodedCorpus: a context manager):
+        under the fitted vocabulary (``partial``), a fixed ``vocabulary``, or
+        one learned from them."""
         if partial:
             words = self.wv_.words
-            corpus = self._encode(raw_documents)
-            word_counts = self.word_counts_ + count_words(corpus.ids, len(words))
         else:
-            words, word_counts, corpus = training_corpus(
-                raw_documents, {name: getattr(self, name) for name in TOKENIZATION_PARAMS},
-                self.min_count, self.max_features,
-                None if self.vocabulary is None else check_vocabulary(self.vocabulary), memory,
-            )
-        report.stage("tokenization and vocabulary", time.perf_counter() - tic)
-        return words, word_counts, corpus
+            words = None if self.vocabulary is None else check_vocabulary(self.vocabulary)
+        return encoded_corpus(
+            raw_documents, {name: getattr(self, name) for name in TOKENIZATION_PARAMS},
+            self.min_count, self.max_features, words, memory, n_jobs, report,
+        )
 
     def _continues(self, words):
         """Whether ``fit`` continues from the fitted vectors (``warm_start``)."""
@@ -693,7 +730,7 @@ class SkipGramVectorizer(
         X_new : ndarray of float32, shape (n_documents, n_features)
             Pooled word vectors of each document.
         """
-        return self._pool(self._fit(X))
+        return self._fit(X, transform=True)
 
     def transform(self, X):
         """Represent each document by its known words' vectors, pooled.
@@ -711,7 +748,7 @@ class SkipGramVectorizer(
         -------
         X_new : ndarray of float32, shape (n_documents, n_features)
         """
-        return self._pool(self._encode(X))
+        return self._document_vectors(X)
 
     def score(self, X, y=None):
         """Mean log-probability of the context words of ``X`` under the model.

@@ -16,6 +16,11 @@ import numpy as np
 #: compaction, subsampling draws), which bounds their temporaries.
 TOKEN_CHUNK = 1 << 20
 
+#: Tokens in a chunk of documents of a corpus read from disk (a document
+#: longer than that is a chunk of its own): the unit of the passes after
+#: the first read.
+CHUNK_TOKENS = 1 << 22
+
 
 class Corpus(NamedTuple):
     """Documents as word ids: document ``i`` is ``ids[indptr[i]:indptr[i + 1]]``."""
@@ -246,25 +251,13 @@ def build_vocabulary(token_lists, min_count, max_features, words=None):
     """
     if words is not None:
         corpus = encode(token_lists, {word: row for row, word in enumerate(words)})
-        if corpus.n_documents == 0:
-            raise ValueError("fit needs at least one document; got an empty collection.")
+        check_kept(words, corpus.n_documents, corpus.n_tokens, 0, min_count)
         _check_trainable(corpus)
         return list(words), count_words(corpus.ids, len(words)), corpus
     corpus, words = count_and_encode(token_lists)
-    if corpus.n_documents == 0:
-        raise ValueError("fit needs at least one document; got an empty collection.")
     counts = count_words(corpus.ids, len(words))
     kept = prune_vocabulary(counts, words, min_count, max_features)
-    if len(kept) == 0:
-        if corpus.n_tokens == 0:
-            hint = "the documents contain no tokens; perhaps they only contain stop words"
-        else:
-            hint = (
-                f"no word occurs min_count={min_count} times in the "
-                f"{corpus.n_documents} documents ({corpus.n_tokens} tokens, "
-                f"{len(words)} distinct words); lower min_count or pass more text"
-            )
-        raise ValueError(f"Empty vocabulary: {hint}.")
+    check_kept(kept, corpus.n_documents, corpus.n_tokens, len(words), min_count)
     mapping = np.full(len(words), -1, dtype=np.int64)
     mapping[kept] = np.arange(len(kept))
     corpus = remap(corpus, mapping)
@@ -272,13 +265,34 @@ def build_vocabulary(token_lists, min_count, max_features, words=None):
     return [words[k] for k in kept.tolist()], counts[kept].astype(np.int64), corpus
 
 
-def _check_trainable(corpus):
-    if not (np.diff(corpus.indptr) >= 2).any():
+def check_kept(kept, n_documents, n_tokens, n_distinct, min_count):
+    """Raise a ValueError with a hint when there are no documents or no kept word."""
+    if n_documents == 0:
+        raise ValueError("fit needs at least one document; got an empty collection.")
+    if len(kept) == 0:
+        if n_tokens == 0:
+            hint = "the documents contain no tokens; perhaps they only contain stop words"
+        else:
+            hint = (
+                f"no word occurs min_count={min_count} times in the {n_documents} documents "
+                f"({n_tokens} tokens, {n_distinct} distinct words); lower min_count or pass "
+                "more text"
+            )
+        raise ValueError(f"Empty vocabulary: {hint}.")
+
+
+def check_trainable(has_context):
+    """Raise a ValueError with a hint unless some document has two kept words."""
+    if not has_context:
         raise ValueError(
             "Nothing to train on: no document has two in-vocabulary words, so "
             "no word has a context. Lower min_count, raise max_features, pass "
             "longer documents, or check the vocabulary."
         )
+
+
+def _check_trainable(corpus):
+    check_trainable(bool((np.diff(corpus.indptr) >= 2).any()))
 
 
 def keep_probabilities(counts, sample):

@@ -9,12 +9,13 @@ import skw2v._cooccurrence as cooccurrence
 from skw2v._cooccurrence import (
     count_batches,
     count_pairs,
+    chunk_rng,
     distance_weights,
     subsampled_counts,
     training_counts,
 )
 from skw2v._parallel import Pool
-from skw2v._vocab import Corpus, keep_probabilities
+from skw2v._vocab import Corpus, keep_probabilities, subsample
 from skw2v._windows import context_pairs, training_positions
 
 
@@ -51,17 +52,25 @@ def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, window,
     np.testing.assert_array_equal(threaded.toarray(), counts.toarray())
 
 
-def test_counts_switch_to_int64_sums_where_int32_could_overflow():
-    """mean_counts takes bounds on the word counts; bounds beyond int32's sums
-    give the same counts through int64 (and one block per word)."""
+def test_counts_switch_to_int64_sums_where_int32_could_overflow(monkeypatch):
+    """Sums that could exceed SUM_LIMIT are made in int64: the same counts."""
     corpus = random_corpus(6)
     weights = distance_weights(3, True)
     word_counts = np.bincount(corpus.ids, minlength=7)
     exact = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts)
-    huge = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts + 10**9)
+    monkeypatch.setattr(cooccurrence, "SUM_LIMIT", 10)
+    block_rows, dtypes = cooccurrence._block_rows, set()
+
+    def spy(*args):
+        dtypes.add(args[-1])
+        return block_rows(*args)
+
+    monkeypatch.setattr(cooccurrence, "_block_rows", spy)
+    huge = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts)
+    assert dtypes == {np.int64}
+    assert exact.dtype == huge.dtype == np.float32 and huge.has_sorted_indices
     np.testing.assert_array_equal(huge.toarray(), exact.toarray())
     np.testing.assert_allclose(exact.toarray(), direct_counts(corpus, 7, weights), rtol=1e-6)
-    assert huge.dtype == np.float32 and huge.has_sorted_indices
 
 
 def test_count_weights_must_be_multiples_of_one_over_window():
@@ -104,17 +113,18 @@ def test_subsampled_counts_average_word2vec_draws():
     """Each draw removes tokens before windows are formed (so windows reach
     further); the mean over draws estimates the expectation."""
     corpus = random_corpus(3, n_words=4, lengths=(300,))
+    word_counts = np.bincount(corpus.ids, minlength=4)
     keep = np.array([1.0, 0.5, 1.0, 0.2])
     weights = distance_weights(2, False)
-    mean = subsampled_counts(corpus, 4, weights, keep, 400, 0).toarray()
-    rng = np.random.RandomState(0)
+    mean = subsampled_counts([corpus], word_counts, weights, keep, 400, 0).toarray()
+    rng = chunk_rng(0, 0)
     reference = np.zeros((4, 4))
     for _ in range(400):
         kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
         reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
     np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
     for n_threads in (2, 3):  # integer sums per block of rows, whatever the threads
-        again = subsampled_counts(corpus, 4, weights, keep, 400, 0, n_threads=n_threads)
+        again = subsampled_counts([corpus], word_counts, weights, keep, 400, 0, n_threads=n_threads)
         np.testing.assert_array_equal(again.toarray(), mean)
     # never-dropped words keep their mutual counts' order of magnitude; a
     # half-dropped word's pairs shrink by about half or more
@@ -122,17 +132,40 @@ def test_subsampled_counts_average_word2vec_draws():
     assert mean[1, 1] < 0.6 * full[1, 1] and mean[0, 2] > 0.7 * full[0, 2]
     # keep everything: one exact count, no randomness
     np.testing.assert_array_equal(
-        subsampled_counts(corpus, 4, weights, np.ones(4), 4, 0).toarray(), full
+        subsampled_counts([corpus], word_counts, weights, np.ones(4), 4, 0).toarray(), full
     )
+
+
+def test_chunks_are_subsampled_by_draws_of_their_own():
+    """A corpus in chunks: chunk c's draws come from chunk_rng(seed, c), so
+    they do not depend on the other chunks; without subsampling, the counts
+    of the chunks are the counts of the whole corpus."""
+    chunks = [random_corpus(seed, n_words=5, lengths=(40, 7, 60)) for seed in (1, 2, 3)]
+    offsets = np.cumsum([0] + [c.n_tokens for c in chunks])
+    whole = Corpus(
+        np.concatenate([c.ids for c in chunks]),
+        np.concatenate([c.indptr[:-1] + o for c, o in zip(chunks, offsets)] + [offsets[-1:]]),
+    )
+    word_counts = np.bincount(whole.ids, minlength=5)
+    weights = distance_weights(3, True)
+    keep = np.array([0.3, 1.0, 0.6, 1.0, 0.9])
+    counts = subsampled_counts(chunks, word_counts, weights, keep, 3, 7).toarray()
+    expected = np.zeros((5, 5))
+    for index, chunk in enumerate(chunks):
+        rng = chunk_rng(7, index)
+        expected += sum(direct_counts(subsample(chunk, keep, rng), 5, weights) for _ in range(3))
+    np.testing.assert_allclose(counts, expected / 3, rtol=1e-5)
+    exact = subsampled_counts(chunks, word_counts, weights, np.ones(5), 3, 7).toarray()
+    np.testing.assert_array_equal(exact, count_pairs(whole, 5, weights).toarray())
 
 
 def test_training_counts_are_reproducible_and_symmetric():
     corpus = random_corpus(4, n_words=6, lengths=(200, 100))
     counts = np.bincount(corpus.ids, minlength=6)
     args = dict(window=3, shrink_windows=True, sample=0.05)
-    a = training_counts(corpus.ids, corpus.indptr, counts, random_state=1, **args)
-    b = training_counts(corpus.ids, corpus.indptr, counts, random_state=1, **args)
-    c = training_counts(corpus.ids, corpus.indptr, counts, random_state=2, **args)
+    a = training_counts([corpus], counts, random_state=1, **args)
+    b = training_counts([corpus], counts, random_state=1, **args)
+    c = training_counts([corpus], counts, random_state=2, **args)
     np.testing.assert_array_equal(a.toarray(), b.toarray())
     assert not np.array_equal(a.toarray(), c.toarray())
     np.testing.assert_allclose(a.toarray(), a.toarray().T)
@@ -288,22 +321,25 @@ def test_counts_solver_gives_the_same_bits_for_any_n_jobs(topic_corpus, loss):
 
 def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeypatch):
     """Fits that differ only in vector_size, learning_rate, epochs, loss,
-    init or pooling tokenize and count once; window changes the counts."""
-    from skw2v import SkipGramVectorizer, _fitting
+    init or pooling read the documents and count once; window changes the
+    counts; memory.clear() removes the encoded corpora."""
+    from joblib import Memory
+
+    from skw2v import SkipGramVectorizer, _fitting, _spill
 
     docs, _, _ = topic_corpus
     calls = {"encode": 0, "count": 0}
-    encode, count = _fitting.encode_documents, _fitting.training_counts
+    encode, count = _spill.encode_corpus, _fitting.training_counts
 
     def counting_encode(*args, **kwargs):
         calls["encode"] += 1
         return encode(*args, **kwargs)
 
-    def counting_count(ids, indptr, word_counts, n_threads=1, **kwargs):
+    def counting_count(*args, **kwargs):
         calls["count"] += 1
-        return count(ids, indptr, word_counts, n_threads=n_threads, **kwargs)
+        return count(*args, **kwargs)
 
-    monkeypatch.setattr(_fitting, "encode_documents", counting_encode)
+    monkeypatch.setattr(_spill, "encode_corpus", counting_encode)
     monkeypatch.setattr(_fitting, "training_counts", counting_count)
     base = dict(FAST, sample=1e-2, solver="counts", init="spectral", memory=str(tmp_path))
     first = SkipGramVectorizer(**base).fit(docs)
@@ -316,15 +352,20 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
     np.testing.assert_array_equal(again.word_vectors_, first.word_vectors_)
     SkipGramVectorizer(**{**base, "window": 2}).fit(docs)
     assert calls == {"encode": 1, "count": 2}
-    SkipGramVectorizer(**{**base, "min_count": 2}).fit(docs)  # every word occurs twice:
-    assert calls == {"encode": 2, "count": 2}  # a new encoding, the same corpus and counts
-    SkipGramVectorizer(**{**base, "max_features": 50}).fit(docs)
-    assert calls == {"encode": 3, "count": 3}
+    SkipGramVectorizer(**{**base, "min_count": 2}).fit(docs)
+    assert calls == {"encode": 2, "count": 3}
     # no cache: a generator cannot be hashed, a RandomState changes between fits
-    SkipGramVectorizer(**base).fit(d for d in docs)
-    assert calls == {"encode": 4, "count": 3}  # same corpus as the list's: counts cached
+    from_generator = SkipGramVectorizer(**base).fit(d for d in docs)
+    assert calls == {"encode": 3, "count": 4}
+    np.testing.assert_array_equal(from_generator.word_vectors_, first.word_vectors_)
     SkipGramVectorizer(**{**base, "random_state": np.random.RandomState(0)}).fit(docs)
-    assert calls == {"encode": 4, "count": 4}
+    assert calls == {"encode": 3, "count": 5}
+    corpora = tmp_path / "joblib" / "skw2v" / "corpora"
+    assert len(list(corpora.iterdir())) == 2  # min_count 1 and 2; no temporary left
+    Memory(str(tmp_path), verbose=0).clear()
+    assert not corpora.exists()
+    SkipGramVectorizer(**base).fit(docs)
+    assert calls == {"encode": 4, "count": 6}
 
 
 def test_count_batches_bound_their_pairs():

@@ -320,9 +320,9 @@ def test_pipeline_memory_caches_the_vectorizer(topic_corpus, tmp_path, monkeypat
     calls = []
     original = SkipGramVectorizer._fit
 
-    def counting_fit(self, raw_documents):
+    def counting_fit(self, raw_documents, **kwargs):
         calls.append(self.get_params()["window"])
-        return original(self, raw_documents)
+        return original(self, raw_documents, **kwargs)
 
     monkeypatch.setattr(SkipGramVectorizer, "_fit", counting_fit)
     pipe = Pipeline(

@@ -1,0 +1,235 @@
+"""Time and memory of fit as the corpus grows, against gensim's streaming mode.
+
+The corpus at each scale of ``--scales`` (times ``--base`` tokens) is made
+of the Wikipedia articles of ``enwiki-articles.txt.gz`` (one per line), in
+order, as many as the scale needs; ``--repeat`` instead repeats the first
+``--base`` tokens' articles, so that every scale has the same vocabulary and
+the same distinct pairs (the flatness check). Each system runs in a fresh
+process, given the corpus as it would be on a large machine:
+
+* skw2v: ``SkipGramVectorizer(loss=..., solver="counts", n_jobs=2)`` fitted
+  on a one-shot generator of the file's lines (raw text, tokenized by fit);
+* gensim: ``Word2Vec(corpus_file=..., sg=1, negative=5, workers=2,
+  epochs=5)``, its fastest, streaming mode, on the same tokens written
+  beforehand (untimed) one article per line.
+
+Printed per run: the time of each stage, the peak memory of the process
+tree (resident set, and proportional set size, which counts the pages of
+the shared libraries that worker processes share once; sampled every 50 ms),
+the count matrix's bytes, and ratios against gensim at the same scale. All
+share vector_size 100, window 5, min_count 5, sample 1e-3, 2 cores.
+
+Usage::
+
+    pip install ".[benchmarks]"
+    python benchmarks/bench_scale.py ../shared/data [--scales 1 4 16] [--repeat] [--runs 2]
+"""
+
+import argparse
+import contextlib
+import gzip
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SETTINGS = dict(vector_size=100, window=5, sample=1e-3, min_count=5)
+
+
+def _tree(pid):
+    """``pid`` and its descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def _memory(pids):
+    """(RSS, PSS) in bytes summed over ``pids``."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
+class PeakMemory:
+    """Samples the memory of this process tree in a thread until stopped."""
+
+    def __init__(self, every=0.05):
+        self.every, self.rss, self.pss = every, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            rss, pss = _memory(_tree(os.getpid()))
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            time.sleep(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+
+def make_corpus(data, tokens, repeat, folder):
+    """Write the raw articles (``raw.txt``) and their tokens (``tokens.txt``,
+    as skw2v's analyzer cuts them) of ``tokens`` tokens; returns the distinct
+    tokens among them."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyzer = CountVectorizer().build_analyzer()
+    articles, total = [], 0
+    with gzip.open(os.path.join(data, "enwiki-articles.txt.gz"), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                articles.append(line.rstrip("\n"))
+                total += len(analyzer(articles[-1]))
+                if total >= (tokens if not repeat else tokens / repeat):
+                    break
+    distinct = total
+    copies = repeat or max(1, -(-tokens // max(total, 1)))
+    with open(os.path.join(folder, "raw.txt"), "w", encoding="utf-8") as raw, \
+            open(os.path.join(folder, "tokens.txt"), "w", encoding="utf-8") as tok:
+        written = 0
+        for _ in range(copies):
+            for article in articles:
+                if written >= tokens:
+                    break
+                words = analyzer(article)
+                raw.write(article + "\n")
+                tok.write(" ".join(words) + "\n")
+                written += len(words)
+    return distinct, written
+
+
+def run_skw2v(folder, loss):
+    from skw2v import SkipGramVectorizer
+
+    def lines():
+        with open(os.path.join(folder, "raw.txt"), encoding="utf-8") as handle:
+            yield from handle
+
+    out = io.StringIO()
+    with PeakMemory() as peak, contextlib.redirect_stdout(out):
+        tic = time.perf_counter()
+        model = SkipGramVectorizer(loss=loss, solver="counts", n_jobs=2, verbose=2,
+                                   random_state=0, **SETTINGS).fit(lines())
+        seconds = time.perf_counter() - tic
+    stages = {}
+    for line in out.getvalue().splitlines():
+        match = re.match(r"\[SkipGramVectorizer\] (.+?)(?: \(.*\))?: ([\d.]+) s$", line)
+        if match:
+            stages[match.group(1)] = float(match.group(2))
+    pairs = re.search(r"co-occurrence counts \(([\d,]+) pairs", out.getvalue())
+    nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
+    n_words = len(model.vocabulary_)
+    return {"seconds": seconds, "stages": stages, "rss": peak.rss, "pss": peak.pss,
+            "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words}
+
+
+def run_gensim(folder):
+    from gensim.models import Word2Vec
+
+    with PeakMemory() as peak:
+        tic = time.perf_counter()
+        model = Word2Vec(corpus_file=os.path.join(folder, "tokens.txt"), sg=1, negative=5, hs=0,
+                         workers=2, epochs=5, seed=0, vector_size=SETTINGS["vector_size"],
+                         window=SETTINGS["window"], sample=SETTINGS["sample"],
+                         min_count=SETTINGS["min_count"])
+        seconds = time.perf_counter() - tic
+    return {"seconds": seconds, "stages": {}, "rss": peak.rss, "pss": peak.pss, "matrix": 0,
+            "words": len(model.wv.index_to_key)}
+
+
+def child(system, folder):
+    if "@" in system:
+        system, path = system.split("@")
+        sys.path.insert(0, path)
+    result = run_gensim(folder) if system == "gensim" else run_skw2v(folder, system.split("-")[1])
+    print(json.dumps(result))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data")
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--base", type=float, default=5e6, help="tokens at scale 1")
+    parser.add_argument("--repeat", action="store_true",
+                        help="repeat the scale-1 articles instead of adding distinct ones")
+    parser.add_argument("--systems", nargs="+",
+                        default=["gensim", "skw2v-negative", "skw2v-softmax"],
+                        help="gensim, skw2v-LOSS, or skw2v-LOSS@PATH for the skw2v at PATH "
+                             "(an older checkout, say)")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "FOLDER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    model = next((line.split(":", 1)[1].strip() for line in subprocess.run(
+        ["lscpu"], capture_output=True, text=True).stdout.splitlines()
+        if line.startswith("Model name")), "unknown")
+    print(f"machine: {model}, {len(os.sched_getaffinity(0))} cores; "
+          f"{'repeated' if args.repeat else 'distinct'} text")
+    mb = 2**20
+    for scale in args.scales:
+        with tempfile.TemporaryDirectory() as folder:
+            distinct, tokens = make_corpus(
+                args.data, int(scale * args.base), scale if args.repeat else 0, folder
+            )
+            print(f"\nscale {scale}x: {tokens:,} tokens ({distinct:,} of them distinct text)")
+            reference = {}
+            for run in range(args.runs):
+                for system in args.systems:
+                    done = subprocess.run(
+                        [sys.executable, __file__, args.data, "--child", system, folder],
+                        capture_output=True, text=True,
+                    )
+                    if done.returncode:
+                        print(f"  {system}: failed\n{done.stderr[-2000:]}")
+                        continue
+                    r = json.loads(done.stdout.strip().splitlines()[-1])
+                    if system == "gensim":
+                        reference = r
+                    stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
+                    line = (f"  run {run + 1} {system:15s} {r['seconds']:7.1f} s, peak RSS "
+                            f"{r['rss'] / mb:6.0f} MB, PSS {r['pss'] / mb:6.0f} MB, "
+                            f"{r['words']:,} words")
+                    if r["matrix"]:
+                        line += (f", count matrix {r['matrix'] / mb:.0f} MB (PSS beyond it "
+                                 f"{(r['pss'] - r['matrix']) / mb:.0f} MB)")
+                    if reference and system != "gensim":
+                        line += (f"; vs gensim: time {r['seconds'] / reference['seconds']:.2f}x, "
+                                 f"PSS {r['pss'] / reference['pss']:.2f}x")
+                    print(line + (f"\n      stages: {stages}" if stages else ""), flush=True)
+
+
+if __name__ == "__main__":
+    main()
