@@ -69,20 +69,39 @@ def _picklable(value):
     return True
 
 
+def _documents_key(raw_documents, input_type):
+    """What names ``raw_documents`` for the cache, or None if nothing cheap
+    does: a list, tuple or array of contents (hashed: a read of memory), or
+    of file names (each file's name, size and modification time: no read of
+    the files)."""
+    if not isinstance(raw_documents, (list, tuple, np.ndarray)):
+        return None
+    if input_type == "content":
+        return raw_documents
+    if input_type == "filename":
+        try:
+            return [(os.fspath(name), os.stat(name).st_size, os.stat(name).st_mtime_ns)
+                    for name in raw_documents]
+        except (OSError, TypeError):
+            return None  # reading them raises the error that names the document
+    return None
+
+
 def encoded_corpus(raw_documents, params, min_count, max_features, words, memory, n_jobs, report):
     """The training documents read once into an :class:`~skw2v._spill.EncodedCorpus`.
 
     Kept in ``memory``'s location as a cache entry (the same documents and
     encoding read by a later fit are not read again) when the documents are
-    a list, tuple or array of contents and the tokenization parameters
-    ``params`` can be pickled (so hashed); else in temporary files, removed
-    when the fit ends. ``words`` is a fixed vocabulary or None.
+    a list, tuple or array of contents or file names (:func:`_documents_key`)
+    and the tokenization parameters ``params`` can be pickled (so hashed);
+    else in temporary files, removed when the fit ends. ``words`` is a fixed
+    vocabulary or None.
     """
     tic = time.perf_counter()
     key = location = None
-    if (memory.location is not None and params["input"] == "content"
-            and isinstance(raw_documents, (list, tuple, np.ndarray)) and _picklable(params)):
-        key = joblib.hash([raw_documents, params, min_count, max_features, words, CORPUS_FORMAT])
+    documents = _documents_key(raw_documents, params["input"]) if memory.location else None
+    if documents is not None and _picklable(params):
+        key = joblib.hash([documents, params, min_count, max_features, words, CORPUS_FORMAT])
         location = os.path.join(memory.location, "joblib", "skw2v", "corpora")
     corpus = cached_corpus(
         raw_documents, params, min_count=min_count, max_features=max_features, words=words,

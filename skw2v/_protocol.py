@@ -98,8 +98,10 @@ class TrainingData(NamedTuple):
 
     Attributes
     ----------
-    corpus : Corpus
-        The training documents as word ids.
+    corpus : Corpus or EncodedCorpus
+        The training documents as word ids, read through ``chunks()`` (in
+        memory, or from disk a chunk at a time), or None where no solver
+        reads them.
     word_counts : ndarray of int64, shape (V,)
         Occurrences of each word in ``corpus``.
     counts : scipy.sparse.csr_matrix of shape (V, V), or None

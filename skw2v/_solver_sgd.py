@@ -1,8 +1,9 @@
 """``solver="sgd"``: SGD over corpus positions, as word2vec trains.
 
-Each epoch redraws word2vec's frequent-word subsampling, shuffles the center
-positions, draws each center's shrunk window, and yields minibatches of
-centers with their context pairs. Every draw comes from the one
+Each epoch reads the corpus a chunk of documents at a time (from disk, for
+a fit), redraws word2vec's frequent-word subsampling, shuffles the chunk's
+center positions, draws each center's shrunk window, and yields minibatches
+of centers with their context pairs. Every draw comes from the one
 ``random_state`` given at construction, on the calling thread, in a fixed
 order; with a pool of several threads, the next group of minibatches' pairs
 (a pure function of those draws) is built on a background thread while the
@@ -64,7 +65,8 @@ class CorpusSolver(Solver):
     Parameters
     ----------
     data : TrainingData
-        Its ``corpus`` and ``word_counts`` are used.
+        Its ``corpus`` (anything with ``chunks()`` and ``n_tokens``: a
+        Corpus, or an EncodedCorpus on disk) and ``word_counts`` are used.
     epochs : int
         Passes over the corpus.
     learning_rate, min_learning_rate : float
@@ -96,10 +98,17 @@ class CorpusSolver(Solver):
         self.rng = check_random_state(random_state)
 
     def batches(self, epoch, limits, pool):
-        corpus = subsample(self.corpus, self.keep, self.rng)
-        positions = training_positions(corpus.indptr)
-        self.rng.shuffle(positions)
-        for begin, batch in minibatches(
-            corpus, positions, limits.max_batch, self.window, self.shrink_windows, self.rng, pool
-        ):
-            yield batch, begin, len(positions)
+        """The epoch's minibatches, a chunk of the corpus at a time (each
+        chunk subsampled, its centers shuffled); ``done`` and ``total``
+        count the corpus's words before subsampling."""
+        done, total = 0, self.corpus.n_tokens
+        for chunk in self.corpus.chunks():
+            kept = subsample(chunk, self.keep, self.rng)
+            positions = training_positions(kept.indptr)
+            self.rng.shuffle(positions)
+            scale = chunk.n_tokens / max(len(positions), 1)
+            for begin, batch in minibatches(
+                kept, positions, limits.max_batch, self.window, self.shrink_windows, self.rng, pool
+            ):
+                yield batch, done + int(begin * scale), total
+            done += chunk.n_tokens

@@ -503,7 +503,7 @@ class SkipGramVectorizer(
                     sample=self.sample, seed=seeds.counts, reproducible=reproducible,
                     memory=memory, report=report, n_threads=n_threads,
                 )
-            corpus = encoded.load() if solver_class.batch_kind is BatchKind.CORPUS else None
+            corpus = encoded if solver_class.batch_kind is BatchKind.CORPUS else None
             data = TrainingData(corpus, word_counts, counts)
             if continues:
                 w_in, w_out = self.word_vectors_.copy(), self.context_vectors_.copy()

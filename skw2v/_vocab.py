@@ -36,6 +36,21 @@ class Corpus(NamedTuple):
     def n_tokens(self):
         return len(self.ids)
 
+    def chunks(self, chunk_tokens=None):
+        """Yield the corpus as consecutive corpora (views) of whole documents,
+        each of the most documents whose tokens sum to at most
+        ``chunk_tokens`` (default ``CHUNK_TOKENS``), and at least one (the
+        rule of :meth:`skw2v._spill.EncodedCorpus.chunks`)."""
+        chunk_tokens = CHUNK_TOKENS if chunk_tokens is None else chunk_tokens
+        first = 0
+        while first < self.n_documents:
+            limit = self.indptr[first] + chunk_tokens
+            stop = min(max(int(np.searchsorted(self.indptr, limit, side="right")) - 1, first + 1),
+                       self.n_documents)
+            begin, end = self.indptr[first], self.indptr[stop]
+            yield Corpus(self.ids[begin:end], self.indptr[first : stop + 1] - begin)
+            first = stop
+
 
 def _finish(ids, lengths):
     ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.empty(0, np.int32)

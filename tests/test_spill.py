@@ -82,6 +82,7 @@ def test_encoded_corpus_is_the_in_memory_encoding(topic_corpus, small_chunks, sp
             assert len(chunks) > 10
             np.testing.assert_array_equal(np.concatenate([c.ids for c in chunks]), corpus.ids)
             assert sum(c.n_documents for c in chunks) == encoded.n_documents == len(docs)
+            assert [c.n_documents for c in corpus.chunks(500)] == [c.n_documents for c in chunks]
             loaded = encoded.load()
             np.testing.assert_array_equal(loaded.ids, corpus.ids)
             np.testing.assert_array_equal(loaded.indptr, corpus.indptr)
@@ -190,13 +191,14 @@ def test_reading_reports_tokens_per_second_and_time_left(topic_corpus, small_chu
     assert "reading: 400 documents, " in capsys.readouterr().out  # no total to compare with
 
 
-def test_memory_is_flat_in_the_corpus_length(topic_corpus, small_chunks):
+@pytest.mark.parametrize("solver", ["counts", "sgd"])
+def test_memory_is_flat_in_the_corpus_length(topic_corpus, small_chunks, solver):
     """The same documents 8 times over (the same vocabulary and count matrix):
     the fit's peak of traced allocations stays within 10% of one copy's.
-    Measured: 7.32 MB and 7.46 MB; read as one chunk (the default chunk
-    sizes on this small corpus), 7.27 MB and 22.0 MB."""
+    Measured with the counts solver: 7.32 MB and 7.46 MB; read as one chunk
+    (the default chunk sizes on this small corpus), 7.27 MB and 22.0 MB."""
     docs, _, _ = topic_corpus
-    params = dict(FAST, loss="negative", sample=0, epochs=1)
+    params = dict(FAST, loss="negative", sample=0, epochs=1, solver=solver)
 
     def peak(documents):
         tracemalloc.start()
@@ -222,3 +224,30 @@ def test_a_cache_entry_is_reused(topic_corpus, tmp_path):
     again.remove()  # a cache entry stays
     assert os.path.exists(os.path.join(location, "k", "ids.i4"))
     assert EncodedCorpus.open(os.path.join(location, "missing"), "missing") is None
+
+
+def test_files_are_cached_by_name_size_and_time(topic_corpus, tmp_path, monkeypatch):
+    """With memory, file names key the encoded corpus without reading the
+    files; a file that changes is read again."""
+    docs, _, _ = topic_corpus
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    names = []
+    for i, doc in enumerate(docs[:50]):
+        names.append(str(folder / f"{i}.txt"))
+        (folder / f"{i}.txt").write_text(doc)
+    calls = []
+    encode = _spill.encode_corpus
+
+    def counting_encode(*args, **kwargs):
+        calls.append(1)
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(_spill, "encode_corpus", counting_encode)
+    params = dict(FAST, input="filename", memory=str(tmp_path / "cache"))
+    first = SkipGramVectorizer(**params).fit(names)
+    again = SkipGramVectorizer(**{**params, "vector_size": 8}).fit(names)
+    assert len(calls) == 1 and again.vocabulary_ == first.vocabulary_
+    (folder / "0.txt").write_text(docs[0] + " zebra zebra")
+    changed = SkipGramVectorizer(**params).fit(names)
+    assert len(calls) == 2 and "zebra" in changed.vocabulary_
