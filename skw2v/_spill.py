@@ -5,8 +5,8 @@ reads them exactly once. They are cut into chunks of at most
 ``CHUNK_DOCUMENTS`` documents and about ``CHUNK_CHARACTERS`` characters; the
 cut depends on the documents alone, never on the number of workers. Each
 chunk is tokenized and numbered on its own (the map stage: in ``n_jobs``
-worker processes when there are several chunks, since scikit-learn's
-analyzer is Python code that holds the GIL); the parent renumbers its words
+worker processes for longer inputs, since scikit-learn's analyzer is
+Python code that holds the GIL); the parent renumbers its words
 into one vocabulary, in order of first appearance, and appends the ids to a
 spill file, 4 bytes a token. The vocabulary is then pruned, and every later
 stage reads the spill back a chunk of documents at a time
@@ -14,6 +14,7 @@ stage reads the spill back a chunk of documents at a time
 never held in memory, and every result is the same for any ``n_jobs``.
 """
 
+import collections
 import itertools
 import os
 import pickle
@@ -23,7 +24,7 @@ import time
 import weakref
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib.externals.loky import ProcessPoolExecutor
 
 from . import _vocab
 from ._analyzer import build_analyzer, check_documents, iter_token_lists
@@ -38,6 +39,9 @@ CHUNK_DOCUMENTS = 4096
 #: name or an open file counts as ``FILE_CHARACTERS``).
 CHUNK_CHARACTERS = 1 << 22
 FILE_CHARACTERS = 1 << 16
+#: Chunks always encoded in the calling process: worker processes start
+#: only for longer inputs, where their start-up (seconds) pays.
+LOCAL_CHUNKS = 2
 #: Document lengths read from the spill at once.
 LENGTH_BLOCK = 1 << 16
 
@@ -82,25 +86,52 @@ def encode_chunk(documents, first, params):
     return words, corpus.ids, np.diff(corpus.indptr)
 
 
+def _started():
+    """A task that returns once a worker process has imported this module."""
+    return True
+
+
+def _ready(started):
+    """Whether the workers have all started (``started``: their first tasks)."""
+    return all(future.done() for future in started)
+
+
 def mapped_chunks(raw_documents, params, n_jobs):
     """Yield :func:`encode_chunk` of every chunk, in order.
 
-    In this process when ``n_jobs`` is 1 or there is only one chunk; else in
-    ``n_jobs`` worker processes (joblib's loky workers, reused between
-    calls), ``2 n_jobs`` chunks at a time. The documents are always read
-    here, in the calling thread, so that an error (or Ctrl-C) in reading
-    them reaches the caller as it is.
+    With ``n_jobs`` above 1 and more than ``LOCAL_CHUNKS`` chunks, ``n_jobs``
+    worker processes start (a loky executor of this call's own, shut down
+    when the documents are read, so that their memory is returned before
+    the counting starts); this process encodes the chunks until they are
+    ready (importing scikit-learn takes them seconds), then hands every
+    later chunk to them, ``2 n_jobs`` at a time. The documents are always
+    read here, in the calling thread, so that an error (or Ctrl-C) in
+    reading them reaches the caller as it is; which process encodes a
+    chunk changes nothing in the result.
     """
     chunks = raw_document_chunks(raw_documents, params["input"])
-    head = list(itertools.islice(chunks, 2))
-    chunks = itertools.chain(head, chunks)
-    if n_jobs == 1 or len(head) < 2:
-        for first, docs in chunks:
-            yield encode_chunk(docs, first, params)
+    for first, docs in itertools.islice(chunks, LOCAL_CHUNKS if n_jobs > 1 else None):
+        yield encode_chunk(docs, first, params)
+    following = next(chunks, None)
+    if following is None:
         return
-    with Parallel(n_jobs=n_jobs, return_as="generator") as parallel:
-        while batch := list(itertools.islice(chunks, 2 * n_jobs)):
-            yield from parallel(delayed(encode_chunk)(docs, first, params) for first, docs in batch)
+    executor = ProcessPoolExecutor(max_workers=n_jobs)
+    started = [executor.submit(_started) for _ in range(n_jobs)]
+    pending = collections.deque()
+    try:
+        for first, docs in itertools.chain([following], chunks):
+            if not pending and not _ready(started):
+                yield encode_chunk(docs, first, params)
+                continue
+            pending.append(executor.submit(encode_chunk, docs, first, params))
+            if len(pending) >= 2 * n_jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True)
 
 
 def _length_blocks(file):
@@ -284,12 +315,14 @@ class _SpillWriter:
 
 
 def _renumber(index, words, grow):
-    """Each chunk word's id in ``index`` (a new word gets the next id if
-    ``grow``, else -1)."""
-    if grow:
-        return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.int32,
-                           count=len(words))
-    return np.fromiter((index.get(w, -1) for w in words), dtype=np.int32, count=len(words))
+    """Each chunk word's id in ``index``; a new word gets the next id if
+    ``grow``, else -1. Known words are looked up in one C-level pass; only
+    new ones take a Python step."""
+    ids = list(map(index.get, words))
+    for position, found in enumerate(ids):
+        if found is None:
+            ids[position] = index.setdefault(words[position], len(index)) if grow else -1
+    return np.array(ids, dtype=np.int32)
 
 
 def encode_corpus(raw_documents, params, *, min_count, max_features, words=None, n_jobs=1,

@@ -28,9 +28,18 @@ PARAMS = {name: SkipGramVectorizer().get_params()[name] for name in (
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 7 documents and of 500 tokens read back: every path of a
-    large corpus on the topic corpus."""
+    large corpus on the topic corpus, in this process."""
     monkeypatch.setattr(_spill, "CHUNK_DOCUMENTS", 7)
     monkeypatch.setattr(_vocab, "CHUNK_TOKENS", 500)
+    monkeypatch.setattr(_spill, "LOCAL_CHUNKS", 10**9)
+
+
+@pytest.fixture
+def workers(small_chunks, monkeypatch):
+    """As small_chunks, with every chunk after the second encoded by worker
+    processes (once they have started) when n_jobs > 1."""
+    monkeypatch.setattr(_spill, "LOCAL_CHUNKS", 2)
+    monkeypatch.setattr(_spill, "_ready", lambda started: all(f.result() for f in started))
 
 
 @pytest.fixture
@@ -68,7 +77,7 @@ def test_cut_documents_does_not_depend_on_the_blocks():
     np.testing.assert_array_equal(np.concatenate(expected), lengths)
 
 
-def test_encoded_corpus_is_the_in_memory_encoding(topic_corpus, small_chunks, spill_dir):
+def test_encoded_corpus_is_the_in_memory_encoding(topic_corpus, workers, spill_dir):
     """The vocabulary, counts and ids read back in chunks equal one in-memory
     encoding, for one process and for two."""
     docs, _, _ = topic_corpus
@@ -104,7 +113,7 @@ def test_the_sample_is_seeded_and_of_about_its_size(topic_corpus, small_chunks):
 
 @pytest.mark.parametrize("loss, solver", [("softmax", "counts"), ("negative", "counts"),
                                           ("negative", "sgd")])
-def test_the_model_is_the_same_for_any_n_jobs_and_any_input(topic_corpus, small_chunks, tmp_path,
+def test_the_model_is_the_same_for_any_n_jobs_and_any_input(topic_corpus, workers, tmp_path,
                                                             loss, solver):
     docs, _, _ = topic_corpus
     params = dict(FAST, loss=loss, solver=solver, sample=1e-2)
@@ -134,7 +143,7 @@ def test_fit_transform_equals_transform_in_chunks(topic_corpus, small_chunks):
 
 
 def test_a_document_that_fails_to_decode_is_named_and_changes_nothing(
-        topic_corpus, small_chunks, spill_dir, tmp_path):
+        topic_corpus, workers, spill_dir, tmp_path):
     docs, _, _ = topic_corpus
     files = []
     for i, doc in enumerate(docs[:40]):
@@ -251,3 +260,23 @@ def test_files_are_cached_by_name_size_and_time(topic_corpus, tmp_path, monkeypa
     (folder / "0.txt").write_text(docs[0] + " zebra zebra")
     changed = SkipGramVectorizer(**params).fit(names)
     assert len(calls) == 2 and "zebra" in changed.vocabulary_
+
+
+def test_worker_processes_take_any_tokenizer(topic_corpus, workers, monkeypatch):
+    """Chunks go to worker processes with the tokenization parameters,
+    lambdas included (cloudpickle): the same model as in one process."""
+    docs, _, _ = topic_corpus
+    params = dict(FAST, tokenizer=lambda text: text.upper().split(), token_pattern=None,
+                  lowercase=False)
+    one = SkipGramVectorizer(**params, n_jobs=1).fit(docs)
+    here, encode = [], _spill.encode_chunk
+
+    def counted(*args):
+        here.append(1)
+        return encode(*args)
+
+    monkeypatch.setattr(_spill, "encode_chunk", counted)  # this process's calls only
+    two = SkipGramVectorizer(**params, n_jobs=2).fit(docs)
+    assert len(here) == 2  # of 58 chunks: the workers encoded the others
+    assert "GOAL" in two.vocabulary_
+    np.testing.assert_array_equal(one.word_vectors_, two.word_vectors_)
