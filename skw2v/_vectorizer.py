@@ -526,7 +526,7 @@ class SkipGramVectorizer(
                 min_learning_rate=self.min_learning_rate, random_state=seeds.solver,
                 **self._hyperparameters(solver_class),
             )
-            del data, corpus
+            del data, corpus, counts  # the solver holds what it trains from
             report.message(
                 f"{encoded.n_tokens:,} words in {encoded.n_documents:,} documents, vocabulary "
                 f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
@@ -536,7 +536,8 @@ class SkipGramVectorizer(
                 solver, objective, w_in, n_threads=n_threads, learning_rate=self.learning_rate,
                 report=report,
             )
-            del solver
+            w_out = objective.output_vectors()
+            del solver, objective  # the counts and the training buffers are released
 
             statistics = corpus_statistics(
                 encoded, w_in, word_counts, self.sif_alpha,
@@ -552,7 +553,7 @@ class SkipGramVectorizer(
                 "vocabulary_": {word: row for row, word in enumerate(words)},
                 "word_counts_": word_counts,
                 "word_vectors_": w_in,
-                "context_vectors_": objective.output_vectors(),
+                "context_vectors_": w_out,
                 "loss_curve_": np.asarray(
                     [*self.loss_curve_, *loss_curve] if partial else loss_curve, dtype=np.float64
                 ),

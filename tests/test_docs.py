@@ -31,6 +31,18 @@ def test_documentation_builds_without_warnings(tmp_path):
     examples = sorted(p.stem for p in (DOCS.parent / "examples").glob("plot_*.py"))
     gallery = (html / "auto_examples" / "index.html").read_text(encoding="utf-8")
     assert all(name in gallery for name in examples)
+    # no thumbnail left from a failed build
+    assert "broken_example" not in gallery and "BROKEN" not in gallery
+    # every public name has its page in the API reference
+    import skw2v
+    import skw2v.datasets
+
+    public = [f"skw2v.{name}" for name in skw2v.__all__ if name != "__version__"]
+    public += [f"skw2v.datasets.{name}" for name in dir(skw2v.datasets)
+               if not name.startswith("_") and callable(getattr(skw2v.datasets, name))
+               and getattr(getattr(skw2v.datasets, name), "__module__", "") == "skw2v.datasets"]
+    for name in public:
+        assert (html / "gen_modules" / f"{name}.html").is_file(), f"{name} is not in docs/api.rst"
     developers = re.sub(r"<[^>]+>", "", (html / "developers.html").read_text(encoding="utf-8"))
     # the protocol's classes are rendered from their docstrings, and the worked
     # example is included from the test that trains it
