@@ -3,8 +3,9 @@
 The corpus at each scale of ``--scales`` (times ``--base`` tokens) is made
 of the Wikipedia articles of ``enwiki-articles.txt.gz`` (one per line), in
 order, as many as the scale needs; ``--repeat`` instead repeats the first
-``--base`` tokens' articles, so that every scale has the same vocabulary and
-the same distinct pairs (the flatness check). Each system runs in a fresh
+``--base`` tokens' articles, with ``min_count`` multiplied by the scale, so
+that every scale has the same vocabulary and the same distinct pairs (the
+flatness check). Each system runs in a fresh
 process, given the corpus as it would be on a large machine:
 
 * skw2v: ``SkipGramVectorizer(loss=..., solver="counts", n_jobs=2)`` fitted
@@ -129,7 +130,7 @@ def make_corpus(data, tokens, repeat, folder):
     return distinct, written
 
 
-def run_skw2v(folder, loss):
+def run_skw2v(folder, loss, min_count):
     from skw2v import SkipGramVectorizer
 
     def lines():
@@ -140,13 +141,17 @@ def run_skw2v(folder, loss):
     with PeakMemory() as peak, contextlib.redirect_stdout(out):
         tic = time.perf_counter()
         model = SkipGramVectorizer(loss=loss, solver="counts", n_jobs=2, verbose=2,
-                                   random_state=0, **SETTINGS).fit(lines())
+                                   random_state=0, **{**SETTINGS, "min_count": min_count}
+                                   ).fit(lines())
         seconds = time.perf_counter() - tic
     stages = {}
     for line in out.getvalue().splitlines():
-        match = re.match(r"\[SkipGramVectorizer\] (.+?)(?: \(.*\))?: ([\d.]+) s$", line)
+        match = re.match(r"\[SkipGramVectorizer\] ([a-z -]+?)(?: \(.*\))?: "
+                         r"(?:(\d+) h )?(?:(\d+) min )?([\d.]+) s$", line)
         if match:
-            stages[match.group(1)] = float(match.group(2))
+            hours, minutes, seconds = match.group(2, 3, 4)
+            stages[match.group(1)] = (3600 * int(hours or 0) + 60 * int(minutes or 0)
+                                      + float(seconds))
     pairs = re.search(r"co-occurrence counts \(([\d,]+) pairs", out.getvalue())
     nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
     n_words = len(model.vocabulary_)
@@ -154,7 +159,7 @@ def run_skw2v(folder, loss):
             "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words}
 
 
-def run_gensim(folder):
+def run_gensim(folder, min_count):
     from gensim.models import Word2Vec
 
     with PeakMemory() as peak:
@@ -162,17 +167,20 @@ def run_gensim(folder):
         model = Word2Vec(corpus_file=os.path.join(folder, "tokens.txt"), sg=1, negative=5, hs=0,
                          workers=2, epochs=5, seed=0, vector_size=SETTINGS["vector_size"],
                          window=SETTINGS["window"], sample=SETTINGS["sample"],
-                         min_count=SETTINGS["min_count"])
+                         min_count=min_count)
         seconds = time.perf_counter() - tic
     return {"seconds": seconds, "stages": {}, "rss": peak.rss, "pss": peak.pss, "matrix": 0,
             "words": len(model.wv.index_to_key)}
 
 
-def child(system, folder):
+def child(system, folder, min_count):
     if "@" in system:
         system, path = system.split("@")
         sys.path.insert(0, path)
-    result = run_gensim(folder) if system == "gensim" else run_skw2v(folder, system.split("-")[1])
+    if system == "gensim":
+        result = run_gensim(folder, min_count)
+    else:
+        result = run_skw2v(folder, system.split("-")[1], min_count)
     print(json.dumps(result))
 
 
@@ -188,10 +196,11 @@ def main():
                         help="gensim, skw2v-LOSS, or skw2v-LOSS@PATH for the skw2v at PATH "
                              "(an older checkout, say)")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--child", nargs=2, metavar=("SYSTEM", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("SYSTEM", "FOLDER", "MIN_COUNT"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(*args.child)
+        child(args.child[0], args.child[1], int(args.child[2]))
         return
     model = next((line.split(":", 1)[1].strip() for line in subprocess.run(
         ["lscpu"], capture_output=True, text=True).stdout.splitlines()
@@ -204,12 +213,16 @@ def main():
             distinct, tokens = make_corpus(
                 args.data, int(scale * args.base), scale if args.repeat else 0, folder
             )
-            print(f"\nscale {scale}x: {tokens:,} tokens ({distinct:,} of them distinct text)")
+            # Repeated text keeps its vocabulary with min_count scaled as its copies.
+            min_count = SETTINGS["min_count"] * (scale if args.repeat else 1)
+            print(f"\nscale {scale}x: {tokens:,} tokens ({distinct:,} of them distinct text), "
+                  f"min_count {min_count}")
             reference = {}
             for run in range(args.runs):
                 for system in args.systems:
                     done = subprocess.run(
-                        [sys.executable, __file__, args.data, "--child", system, folder],
+                        [sys.executable, __file__, args.data, "--child", system, folder,
+                         str(min_count)],
                         capture_output=True, text=True,
                     )
                     if done.returncode:

@@ -41,7 +41,7 @@ CHUNK_CHARACTERS = 1 << 22
 FILE_CHARACTERS = 1 << 16
 #: Chunks always encoded in the calling process: worker processes start
 #: only for longer inputs, where their start-up (seconds) pays.
-LOCAL_CHUNKS = 2
+LOCAL_CHUNKS = 8
 #: Document lengths read from the spill at once.
 LENGTH_BLOCK = 1 << 16
 
@@ -235,7 +235,7 @@ class EncodedCorpus:
                 yield select_tokens(Corpus(ids, indptr), ids >= 0, in_place=True)
 
     def load(self):
-        """The whole corpus in memory (4 bytes a token), for the SGD solver."""
+        """The whole corpus in memory (4 bytes a token)."""
         ids = np.empty(self.n_tokens, dtype=np.int32)
         indptr = np.zeros(self.n_documents + 1, dtype=np.int64)
         tokens, documents = 0, 0
