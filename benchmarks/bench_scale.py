@@ -149,9 +149,8 @@ def run_skw2v(folder, loss, min_count):
         match = re.match(r"\[SkipGramVectorizer\] ([a-z -]+?)(?: \(.*\))?: "
                          r"(?:(\d+) h )?(?:(\d+) min )?([\d.]+) s$", line)
         if match:
-            hours, minutes, seconds = match.group(2, 3, 4)
-            stages[match.group(1)] = (3600 * int(hours or 0) + 60 * int(minutes or 0)
-                                      + float(seconds))
+            hours, minutes, rest = match.group(2, 3, 4)
+            stages[match.group(1)] = 3600 * int(hours or 0) + 60 * int(minutes or 0) + float(rest)
     pairs = re.search(r"co-occurrence counts \(([\d,]+) pairs", out.getvalue())
     nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
     n_words = len(model.vocabulary_)
