@@ -30,7 +30,13 @@ from . import _vocab
 from ._analyzer import build_analyzer, check_documents, iter_token_lists
 from ._pooling import document_frequencies
 from ._vocab import (
-    Corpus, check_kept, check_trainable, count_and_encode, prune_vocabulary, select_tokens,
+    Corpus,
+    check_kept,
+    check_trainable,
+    count_and_encode,
+    prune_vocabulary,
+    remap,
+    select_tokens,
 )
 
 #: A chunk of the map stage holds at most this many documents...
@@ -231,8 +237,7 @@ class EncodedCorpus:
                 if table is None:
                     yield Corpus(ids, indptr)
                     continue
-                ids = table[ids]
-                yield select_tokens(Corpus(ids, indptr), ids >= 0, in_place=True)
+                yield remap(Corpus(ids, indptr), table)
 
     def load(self):
         """The whole corpus in memory (4 bytes a token)."""

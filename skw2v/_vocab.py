@@ -236,50 +236,6 @@ def check_vocabulary(vocabulary):
     return words
 
 
-def build_vocabulary(token_lists, min_count, max_features, words=None):
-    """Tokenize once and keep the vocabulary: the training corpus under it.
-
-    Parameters
-    ----------
-    token_lists : iterable of list of str
-        One token list per document, consumed once.
-    min_count, max_features : int or None
-        As :func:`prune_vocabulary`; ignored with ``words``.
-    words : list of str, optional
-        A fixed vocabulary (:func:`check_vocabulary`), in row order; other
-        tokens are dropped.
-
-    Returns
-    -------
-    words : list of str
-        The vocabulary, most frequent first (row order).
-    word_counts : ndarray of int64, shape (len(words),)
-        Occurrences of each word.
-    corpus : Corpus
-        The documents as rows of ``words``; other tokens are removed.
-
-    Raises
-    ------
-    ValueError
-        With a hint, when there are no documents, no word is kept, or no
-        document has two kept words (so no word has a context).
-    """
-    if words is not None:
-        corpus = encode(token_lists, {word: row for row, word in enumerate(words)})
-        check_kept(words, corpus.n_documents, corpus.n_tokens, 0, min_count)
-        _check_trainable(corpus)
-        return list(words), count_words(corpus.ids, len(words)), corpus
-    corpus, words = count_and_encode(token_lists)
-    counts = count_words(corpus.ids, len(words))
-    kept = prune_vocabulary(counts, words, min_count, max_features)
-    check_kept(kept, corpus.n_documents, corpus.n_tokens, len(words), min_count)
-    mapping = np.full(len(words), -1, dtype=np.int64)
-    mapping[kept] = np.arange(len(kept))
-    corpus = remap(corpus, mapping)
-    _check_trainable(corpus)
-    return [words[k] for k in kept.tolist()], counts[kept].astype(np.int64), corpus
-
-
 def check_kept(kept, n_documents, n_tokens, n_distinct, min_count):
     """Raise a ValueError with a hint when there are no documents or no kept word."""
     if n_documents == 0:
@@ -304,10 +260,6 @@ def check_trainable(has_context):
             "no word has a context. Lower min_count, raise max_features, pass "
             "longer documents, or check the vocabulary."
         )
-
-
-def _check_trainable(corpus):
-    check_trainable(bool((np.diff(corpus.indptr) >= 2).any()))
 
 
 def keep_probabilities(counts, sample):

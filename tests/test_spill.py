@@ -17,7 +17,7 @@ from skw2v._spill import (
     encode_corpus,
     raw_document_chunks,
 )
-from skw2v._vocab import build_vocabulary
+from skw2v._vocab import count_and_encode, count_words, prune_vocabulary, remap
 
 FAST = dict(vector_size=16, epochs=2, min_count=2, random_state=0)
 PARAMS = {name: SkipGramVectorizer().get_params()[name] for name in (
@@ -82,7 +82,13 @@ def test_encoded_corpus_is_the_in_memory_encoding(topic_corpus, workers, spill_d
     encoding, for one process and for two."""
     docs, _, _ = topic_corpus
     analyzer = SkipGramVectorizer().build_analyzer()
-    words, counts, corpus = build_vocabulary((analyzer(d) for d in docs), 2, None)
+    corpus, words = count_and_encode(analyzer(d) for d in docs)
+    counts = count_words(corpus.ids, len(words))
+    kept = prune_vocabulary(counts, words, 2, None)
+    table = np.full(len(words), -1)
+    table[kept] = np.arange(len(kept))
+    corpus = remap(corpus, table)
+    words, counts = [words[k] for k in kept], counts[kept]
     for n_jobs in (1, 2):
         with encode_corpus(docs, PARAMS, min_count=2, max_features=None, n_jobs=n_jobs) as encoded:
             assert encoded.words == words
