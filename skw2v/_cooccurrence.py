@@ -129,9 +129,10 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
         n_corpora += 1
         # A sum's largest possible value: the corpus's most frequent word,
         # with itself on every side of every occurrence.
-        bound += 2 * int(units.sum()) * int(count_words(corpus.ids, n_words).max(initial=0))
+        per_word = count_words(corpus.ids, n_words)
+        bound += 2 * int(units.sum()) * int(per_word.max(initial=0))
         dtype = np.int32 if bound <= SUM_LIMIT else np.int64
-        positions, starts = group_positions(corpus.ids, bounds)
+        positions, starts = group_positions(corpus.ids, bounds, per_word)
 
         def task(j, work):
             rows = _block_rows(
@@ -145,18 +146,20 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
     return _assemble(sums, n_words, window * max(n_draws or n_corpora, 1), pool)
 
 
-def group_positions(ids, bounds):
+def group_positions(ids, bounds, per_word=None):
     """The positions of ``ids`` grouped by the blocks of ids that ``bounds`` cut.
 
     Returns ``(positions, starts)``: block ``j``'s positions, ascending, are
     ``positions[starts[j]:starts[j + 1]]``. A stable counting sort done
     ``TOKEN_CHUNK`` tokens at a time, so that the temporaries stay a few
-    megabytes beside the result (4 bytes a token).
+    megabytes beside the result (4 bytes a token). ``per_word``, if given,
+    is ``count_words(ids, bounds[-1])``, already computed.
     """
     n_blocks = len(bounds) - 1
     key = np.uint16 if n_blocks <= np.iinfo(np.uint16).max else np.int32  # radix-sorted
     block_of = np.repeat(np.arange(n_blocks, dtype=key), np.diff(bounds))
-    per_word = count_words(ids, bounds[-1])
+    if per_word is None:
+        per_word = count_words(ids, bounds[-1])
     starts = np.zeros(n_blocks + 1, dtype=np.int64)
     if n_blocks:
         np.cumsum(np.add.reduceat(per_word, bounds[:-1]), out=starts[1:])

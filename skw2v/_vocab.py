@@ -137,7 +137,7 @@ def remap(corpus, mapping):
     overwritten (the result's ids are a view of its start), so that the
     corpus is never held twice: pass a corpus of your own.
     """
-    ids, table = corpus.ids, mapping.astype(np.int32)
+    ids, table = corpus.ids, np.asarray(mapping, dtype=np.int32)  # no copy if int32
     for part in token_slices(corpus.n_tokens):
         ids[part] = table[ids[part]]
     return select_tokens(corpus, ids >= 0, in_place=True)
