@@ -307,7 +307,7 @@ def build_parser():
     train.add_argument("--vector-size", "--size", type=int, default=defaults.vector_size, help="dimension (default %(default)s)")
     train.add_argument("--window", type=int, default=defaults.window, help="max context distance (default %(default)s)")
     train.add_argument("--loss", choices=sorted(OBJECTIVES), default=None, help="objective (default negative, as word2vec.c; the estimator's default is softmax)")
-    train.add_argument("--solver", choices=sorted(SOLVERS), default=defaults.solver, help="SGD over the text, or training over co-occurrence counts (default %(default)s)")
+    train.add_argument("--solver", choices=sorted(SOLVERS), default=defaults.solver, help="sgd: SGD over the text; counts: passes over the co-occurrence counts; pairs (--loss negative): SGD over pairs drawn from the counts (default %(default)s)")
     train.add_argument("--init", choices=sorted(INITS), default=defaults.init, help="starting vectors (default %(default)s)")
     train.add_argument("--negative", type=int, default=defaults.negative, help="noise words per context word (default %(default)s)")
     train.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent, help="exponent of the noise distribution (default %(default)s)")

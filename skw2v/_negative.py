@@ -11,7 +11,10 @@ curvatures and the trust region read; kept exact for the rows each step
 updates) and the noise streams, and takes one step per kind of batch:
 ``_negative_corpus`` over corpus positions (each center's window shares its
 noise words), ``_negative_counts`` over rows of co-occurrence counts (the
-expected loss, with sampled noise words standing for its noise term).
+expected loss, with sampled noise words standing for its noise term), and
+``_solver_pairs`` over rounds of pairs drawn from the counts (plain SGD
+steps, as word2vec takes, with one more dimension held by a learned logit
+shift, starting at ``-PAIR_LOGIT_SHIFT``, that is dropped from the vectors).
 
 Updates follow ``_updates``: an input row gets the step that sequential SGD
 over its pairs would take (the curvature of the loss in ``v`` is
@@ -26,9 +29,15 @@ from sklearn.utils import check_random_state
 
 from ._negative_corpus import corpus_step, n_blocks
 from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
-from ._noise import noise_table
+from ._noise import noise_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
+from ._solver_pairs import pair_round, per_stratum_alias
+
+#: The starting value of the pair steps' extra logit dimension, negated: a
+#: spectral start holds positive PMI, which has no negative logits for the
+#: noise words to take.
+PAIR_LOGIT_SHIFT = 2.0
 
 
 class NegativeObjective(Objective):
@@ -52,6 +61,7 @@ class NegativeObjective(Objective):
         Starting output vectors; zeros (word2vec's start) when None.
     """
 
+    batch_kinds = frozenset(BatchKind)
     default_batch_size = 2048
     hyperparameters = ("negative", "ns_exponent")
 
@@ -68,6 +78,8 @@ class NegativeObjective(Objective):
         self.negative = negative
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         self._table = noise_table(word_counts, ns_exponent)
+        self._noise = noise_weights(word_counts, ns_exponent)
+        self._pairs = None
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         *seeds, count_seed = np.random.SeedSequence([int(x) for x in entropy]).spawn(
             n_blocks(batch_size) + 1
@@ -81,13 +93,31 @@ class NegativeObjective(Objective):
         """Corpus batches of ``batch_size`` centers; count batches of as many
         rows and at most ``COUNT_BATCH_PAIRS`` pairs, those with a count below
         ``SAMPLE_PAIRS_BELOW`` sampled."""
-        if kind is BatchKind.CORPUS:
+        if kind is not BatchKind.COUNTS:
             return Limits(self.batch_size)
         return Limits(self.batch_size, COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW)
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""
         return self.w_out.copy()
+
+    def pair_step(self, w_in, batch, learning_rate, pool):
+        """One round of pair steps (:func:`~skw2v._solver_pairs.pair_round`) on
+        ``w_in`` and the output vectors, each with the logit dimension appended."""
+        if self._pairs is None or self._pairs[0] is not batch.strata:
+            strata = batch.strata
+            prob, alias = per_stratum_alias(self._noise, strata.members, strata.bounds)
+            mass = np.add.reduceat(self._noise[strata.members], strata.bounds[:-1])
+            shift = np.sqrt(PAIR_LOGIT_SHIFT)
+            aug_in = np.hstack([w_in, np.full((len(w_in), 1), shift, np.float32)])
+            aug_out = np.hstack([self.w_out, np.full((len(w_in), 1), -shift, np.float32)])
+            self._pairs = (strata, prob, alias, mass / mass.sum(), aug_in, aug_out)
+        _, prob, alias, mass, aug_in, aug_out = self._pairs
+        loss = pair_round(aug_in, aug_out, batch, prob, alias, mass, self.negative, learning_rate, pool)
+        w_in[...] = aug_in[:, :-1]
+        self.w_out[...] = aug_out[:, :-1]
+        self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
+        return loss
 
     def corpus_step(self, w_in, batch, learning_rate, pool):
         """One step on a corpus batch (:func:`~skw2v._negative_corpus.corpus_step`)."""

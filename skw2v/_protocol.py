@@ -58,6 +58,16 @@ class Batch(NamedTuple):
     n_contexts: np.ndarray
     weights: Optional[np.ndarray] = None
 
+    @property
+    def units(self):
+        """What the batch adds to its solver's progress: its centers."""
+        return len(self.centers)
+
+    @property
+    def weight(self):
+        """The batch's total pair weight, by which its loss is averaged."""
+        return float(np.sum(self.n_contexts, dtype=np.float64))
+
 
 class BatchKind(Enum):
     """What a solver's batches are, and so which step of an objective they take.
@@ -66,10 +76,14 @@ class BatchKind(Enum):
     (``Batch.weights`` is None); the objective's :meth:`Objective.corpus_step`.
     ``COUNTS``: rows of a symmetric co-occurrence count matrix, each pair
     weighted by its count; the objective's :meth:`Objective.count_step`.
+    ``PAIRS``: a round of pairs drawn from the counts, each one occurrence
+    (a :class:`~skw2v._solver_pairs.PairRound`); the objective's
+    :meth:`Objective.pair_step`.
     """
 
     CORPUS = "corpus"
     COUNTS = "counts"
+    PAIRS = "pairs"
 
 
 class Limits(NamedTuple):
@@ -139,6 +153,8 @@ class Objective(ABC):
         rate would diverge (see ``_updates``): counted by :meth:`count`.
     """
 
+    #: The kinds of batch it has a step for.
+    batch_kinds = frozenset({BatchKind.CORPUS})
     #: Centers per step for ``batch_size="auto"``.
     default_batch_size = 1024
     #: Estimator parameters, besides the common ones, the constructor takes by name.
@@ -153,7 +169,8 @@ class Objective(ABC):
 
     def step_for(self, kind):
         """The step method that takes batches of ``kind``."""
-        return self.corpus_step if kind is BatchKind.CORPUS else self.count_step
+        return {BatchKind.CORPUS: self.corpus_step, BatchKind.COUNTS: self.count_step,
+                BatchKind.PAIRS: self.pair_step}[kind]
 
     def corpus_step(self, w_in, batch, learning_rate, pool):
         """Update ``w_in`` (in place) and the output parameters on a corpus batch.
@@ -167,6 +184,12 @@ class Objective(ABC):
         """The same for a batch of rows of a count matrix (``batch.weights``):
         one step on the count-weighted loss."""
         raise NotImplementedError(f"{type(self).__name__} has no step for count batches")
+
+    def pair_step(self, w_in, batch, learning_rate, pool):
+        """The same for a round of pairs drawn from the counts
+        (:class:`~skw2v._solver_pairs.PairRound`), the rate decaying from
+        ``learning_rate`` to ``batch.stop_rate`` over it."""
+        raise NotImplementedError(f"{type(self).__name__} has no step for pair rounds")
 
     def count(self, update):
         """Add an input-row :class:`~skw2v._updates.RowUpdate` to the counters."""
@@ -291,8 +314,8 @@ def train(solver, objective, w_in, pool, report=None):
                         f"non-finite loss in epoch {epoch + 1} (after {done} {solver.unit})"
                     )
                 total_loss += loss
-                total_weight += float(np.sum(batch.n_contexts, dtype=np.float64))
-                units = done + len(batch.centers)
+                total_weight += batch.weight
+                units = done + batch.units
                 if report is not None:
                     report.batch(epoch, units, total, time.perf_counter() - tic)
             if not (np.isfinite(w_in).all() and objective.is_finite()):

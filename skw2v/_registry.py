@@ -12,11 +12,12 @@ from ._negative import NegativeObjective
 from ._pooling import MaxPooling, MeanPooling, ScdvPooling, SifPooling, TfidfPooling
 from ._softmax import SoftmaxObjective
 from ._solver_counts import CountsSolver
+from ._solver_pairs import PairsSolver
 from ._solver_sgd import CorpusSolver
 
 OBJECTIVES = {"softmax": SoftmaxObjective, "negative": NegativeObjective}
 
-SOLVERS = {"sgd": CorpusSolver, "counts": CountsSolver}
+SOLVERS = {"sgd": CorpusSolver, "counts": CountsSolver, "pairs": PairsSolver}
 
 INITS = {"random": RandomInit, "spectral": SpectralInit}
 

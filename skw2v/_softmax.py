@@ -46,7 +46,7 @@ computes the same numbers.
 import numpy as np
 
 from ._parallel import blocks
-from ._protocol import Limits, Objective
+from ._protocol import BatchKind, Limits, Objective
 from ._updates import (
     MAX_LOGIT_STEP, add_summed_rows, max_row_norm, pair_matrix, scale_and_clip, sequential_step,
 )
@@ -234,6 +234,7 @@ class SoftmaxObjective(Objective):
         Starting output vectors; zeros (word2vec's start) when None.
     """
 
+    batch_kinds = frozenset({BatchKind.CORPUS, BatchKind.COUNTS})
     default_batch_size = 1024
 
     def __init__(self, word_counts, vector_size, *, batch_size, random_state=None, output_vectors=None):
@@ -247,8 +248,9 @@ class SoftmaxObjective(Objective):
         self._w_norm = max_row_norm(self.w_out_aug[:, :-2])
 
     def limits(self, kind):
-        """Batches of either kind, of at most ``batch_size`` centers and any number of pairs."""
-        return Limits(self.batch_size)
+        """Corpus and count batches of at most ``batch_size`` centers and any
+        number of pairs; no pair rounds (their steps are negative sampling's)."""
+        return None if kind is BatchKind.PAIRS else Limits(self.batch_size)
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""

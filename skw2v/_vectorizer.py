@@ -96,12 +96,16 @@ class SkipGramVectorizer(
         center shared by its window. ``"negative"``: negative sampling
         (Mikolov et al. 2013b; gensim's ``sg=1``).
 
-    solver : {"counts", "sgd"}, default="counts"
+    solver : {"counts", "pairs", "sgd"}, default="counts"
         ``"counts"``: count the window-weighted co-occurrences once, then
         train each distinct center word once per epoch, weighted by its
         counts, so the training time does not grow with the corpus.
+        ``"pairs"`` (``loss="negative"`` only): count once, then word2vec's
+        SGD steps over pairs drawn from the counts, an epoch's worth
+        (as many pairs as the corpus's windows hold) per epoch, in compiled
+        code; the vectors of SGD over the text, without reading it again.
         ``"sgd"``: word2vec's SGD over the corpus positions. See the User
-        Guide for how the other parameters map.
+        Guide for how the other parameters map and which to choose.
 
     init : {"spectral", "random"}, default="spectral"
         ``"spectral"``: inputs ``U S^(1/2)`` and outputs ``V S^(1/2)`` from
@@ -576,6 +580,14 @@ class SkipGramVectorizer(
         return None
 
     def _check_learning_rates(self):
+        kind = SOLVERS[self.solver].batch_kind
+        if kind not in OBJECTIVES[self.loss].batch_kinds:
+            takes = sorted(name for name, objective in OBJECTIVES.items() if kind in objective.batch_kinds)
+            raise ValueError(
+                f"solver={self.solver!r} cannot train loss={self.loss!r}: it trains "
+                f"loss={' or '.join(map(repr, takes))}. Set loss={takes[0]!r}, or choose "
+                "another solver."
+            )
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(
                 f"min_learning_rate={self.min_learning_rate} exceeds "

@@ -14,7 +14,11 @@ from skw2v.datasets import make_topic_corpus
 FAST = dict(vector_size=12, min_count=1, epochs=2, sample=0, random_state=0)
 DOCS, _ = make_topic_corpus(n_documents=200, random_state=0)
 MORE, _ = make_topic_corpus(n_documents=120, random_state=1)
-SOLVERS = [dict(solver="sgd"), dict(solver="counts", init="spectral")]
+SOLVERS = [dict(solver="sgd"), dict(solver="counts", init="spectral"), dict(solver="pairs", loss="negative")]
+# How far a continued fit's first loss falls below a fresh fit's: negative sampling's
+# loss moves less; for pairs calibrated on random_state 0-3 (partial_fit 0.038-0.058,
+# warm_start 0.053-0.055)
+MARGIN = {"sgd": 0.1, "counts": 0.1, "pairs": 0.02}
 
 
 # -- a fixed vocabulary ---------------------------------------------------------
@@ -45,7 +49,7 @@ def test_bad_vocabularies_are_named(vocabulary, message):
 # -- partial_fit ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts"])
+@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts", "pairs"])
 def test_the_first_partial_fit_is_fit(solver):
     fitted = SkipGramVectorizer(**FAST, **solver).fit(DOCS)
     partial = SkipGramVectorizer(**FAST, **solver).partial_fit(DOCS)
@@ -54,7 +58,7 @@ def test_the_first_partial_fit_is_fit(solver):
     np.testing.assert_array_equal(partial.transform(MORE), fitted.transform(MORE))
 
 
-@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts"])
+@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts", "pairs"])
 def test_later_partial_fits_continue_training(solver):
     vectorizer = SkipGramVectorizer(**FAST, **solver).partial_fit(DOCS)
     first = vectorizer.word_vectors_.copy()
@@ -68,7 +72,7 @@ def test_later_partial_fits_continue_training(solver):
     # the second call starts from trained vectors: its first epoch's loss is
     # far below the first call's (a fresh model on the same documents)
     fresh = SkipGramVectorizer(**FAST, **solver).fit(MORE)
-    assert vectorizer.loss_curve_[2] < fresh.loss_curve_[0] - 0.1
+    assert vectorizer.loss_curve_[2] < fresh.loss_curve_[0] - MARGIN[solver["solver"]]
 
 
 def test_partial_fit_accumulates_the_pooling_statistics():
@@ -90,14 +94,14 @@ def test_partial_fit_accumulates_the_pooling_statistics():
 # -- warm_start -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts"])
+@pytest.mark.parametrize("solver", SOLVERS, ids=["sgd", "counts", "pairs"])
 def test_warm_start_continues_from_the_fitted_vectors(solver):
     vectorizer = SkipGramVectorizer(**FAST, **solver, warm_start=True).fit(DOCS)
     cold = SkipGramVectorizer(**FAST, **solver).fit(DOCS)
     np.testing.assert_array_equal(vectorizer.word_vectors_, cold.word_vectors_)  # nothing to continue
     vectorizer.fit(DOCS)
     assert not np.array_equal(vectorizer.word_vectors_, cold.word_vectors_)
-    assert vectorizer.loss_curve_[0] < cold.loss_curve_[0] - 0.1
+    assert vectorizer.loss_curve_[0] < cold.loss_curve_[0] - MARGIN[solver["solver"]]
     assert vectorizer.n_iter_ == 2  # fit does not accumulate; partial_fit does
 
 

@@ -216,8 +216,8 @@ def test_an_objective_without_weighted_steps_says_so_with_the_counts_solver(
     logistic_registered, topic_corpus
 ):
     docs, _, _ = topic_corpus
-    with pytest.raises(ValueError, match="LogisticObjective has no step for counts batches, which "
-                                         "CountsSolver gives"):
+    with pytest.raises(ValueError, match="solver='counts' cannot train loss='logistic': it trains "
+                                         "loss='negative' or 'softmax'"):
         SkipGramVectorizer(loss="logistic", min_count=1).fit(docs)
 
 

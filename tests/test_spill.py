@@ -118,7 +118,7 @@ def test_the_sample_is_seeded_and_of_about_its_size(topic_corpus, small_chunks):
 
 
 @pytest.mark.parametrize("loss, solver", [("softmax", "counts"), ("negative", "counts"),
-                                          ("negative", "sgd")])
+                                          ("negative", "sgd"), ("negative", "pairs")])
 def test_the_model_is_the_same_for_any_n_jobs_and_any_input(topic_corpus, workers, tmp_path,
                                                             loss, solver):
     docs, _, _ = topic_corpus

@@ -1,0 +1,242 @@
+"""Compiled kernels of ``solver="pairs"``: negative-sampling SGD over pairs drawn from the counts.
+
+Functions of plain arrays (numba, no Python objects), called by
+``_solver_pairs``. The words are split into strata; a *block* ``(a, b)`` is
+the pairs whose center is in stratum ``a`` and whose context is in stratum
+``b``. :func:`block_round` draws a block's pairs for one round (each distinct
+pair ``(c, j)`` ``Poisson(lam * X[c, j])`` times), shuffles them, and takes
+one SGD step on each, interleaved with its noise steps (center drawn by
+``N_c``, noise word by the noise distribution, both within the block). Its
+random numbers come from the four integers it is given, so a block's result
+depends on nothing else; blocks that share no stratum touch disjoint rows
+and may run at the same time.
+"""
+
+import numpy as np
+from numba import njit
+
+#: A logit beyond which the sigmoid is taken as 0 or 1 (word2vec.c's MAX_EXP).
+MAX_LOGIT = 6.0
+#: Below this mean, Poisson draws by inversion; above, by the normal approximation.
+POISSON_INVERSION_BELOW = 30.0
+
+
+@njit(inline="always")
+def _next(state):
+    """xorshift64*: the next 53 random bits of ``state`` (a one-element uint64 array)."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return (x * np.uint64(2685821657736338717)) >> np.uint64(11)
+
+
+@njit(inline="always")
+def _uniform(state):
+    """A float64 uniform in [0, 1)."""
+    return _next(state) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def seed_state(seed, first, second, third):
+    """A generator state (one-element uint64 array) mixed from four integers (splitmix64)."""
+    values = np.empty(4, np.uint64)
+    values[0], values[1], values[2], values[3] = seed, first, second, third
+    x = np.uint64(0x9E3779B97F4A7C15)
+    for i in range(4):
+        x = (x ^ values[i]) * np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(31)
+        x = x * np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(29)
+    state = np.empty(1, np.uint64)
+    state[0] = x if x != 0 else np.uint64(1)
+    return state
+
+
+@njit(cache=True)
+def poisson(mean, state):
+    """A Poisson draw of ``mean``: by inversion below ``POISSON_INVERSION_BELOW``,
+    else the rounded normal approximation (clipped at 0)."""
+    if mean < POISSON_INVERSION_BELOW:
+        limit = np.exp(-mean)
+        k = 0
+        p = _uniform(state)
+        while p > limit:
+            k += 1
+            p *= _uniform(state)
+        return k
+    u = _uniform(state)
+    v = _uniform(state)
+    z = np.sqrt(-2.0 * np.log(1.0 - u)) * np.cos(2.0 * np.pi * v)
+    k = int(mean + np.sqrt(mean) * z + 0.5)
+    return max(k, 0)
+
+
+@njit(cache=True)
+def alias_table(weights):
+    """Walker's alias table of ``weights`` (non-negative, positive sum): ``(prob, alias)``.
+
+    Draw ``i`` uniform in ``[0, n)`` and ``u`` uniform in ``[0, 1)``; the
+    draw is ``i`` if ``u < prob[i]``, else ``alias[i]``.
+    """
+    n = len(weights)
+    prob = np.empty(n, np.float64)
+    alias = np.arange(n).astype(np.int32)
+    total = 0.0
+    for i in range(n):
+        total += weights[i]
+    small = np.empty(n, np.int64)
+    large = np.empty(n, np.int64)
+    n_small = n_large = 0
+    for i in range(n):
+        prob[i] = weights[i] * n / total
+        if prob[i] < 1.0:
+            small[n_small] = i
+            n_small += 1
+        else:
+            large[n_large] = i
+            n_large += 1
+    while n_small > 0 and n_large > 0:
+        n_small -= 1
+        s = small[n_small]
+        n_large -= 1
+        g = large[n_large]
+        alias[s] = g
+        prob[g] = prob[g] + prob[s] - 1.0
+        if prob[g] < 1.0:
+            small[n_small] = g
+            n_small += 1
+        else:
+            large[n_large] = g
+            n_large += 1
+    for i in range(n_large):
+        prob[large[i]] = 1.0
+    for i in range(n_small):
+        prob[small[i]] = 1.0
+    return prob, alias
+
+
+@njit(inline="always")
+def _draw(prob, alias, first, n, state):
+    """A draw from the alias table's entries ``first .. first + n - 1``
+    (aliases relative to ``first``), as an index into the whole table."""
+    u = _uniform(state) * n
+    i = int(u)
+    if i >= n:
+        i = n - 1
+    if u - i < prob[first + i]:
+        return first + i
+    return first + alias[first + i]
+
+
+@njit(fastmath=True, inline="always")
+def _step(w_in, w_out, c, o, label, rate):
+    """One SGD step on ``-log sigmoid(+-w_in[c] . w_out[o])``; returns its loss."""
+    f = np.float32(0.0)
+    for j in range(w_in.shape[1]):
+        f += w_in[c, j] * w_out[o, j]
+    if f > MAX_LOGIT:
+        g = (label - np.float32(1.0)) * rate
+        loss = f * (np.float32(1.0) - label)
+    elif f < -MAX_LOGIT:
+        g = label * rate
+        loss = -f * label
+    else:
+        e = np.exp(-f)
+        g = (label - np.float32(1.0) / (np.float32(1.0) + e)) * rate
+        loss = np.log1p(e) + f * (np.float32(1.0) - label)
+    for j in range(w_in.shape[1]):
+        v = w_in[c, j]
+        w_in[c, j] = v + g * w_out[o, j]
+        w_out[o, j] += g * v
+    return loss
+
+
+@njit(fastmath=True, nogil=True, cache=True)
+def block_round(
+    w_in, w_out, indptr, indices, data, stratum, members, bounds, a, b, lam, noise_per_pair,
+    center_prob, center_alias, noise_prob, noise_alias, rate_start, rate_stop, seed, round_index,
+    buffer,
+):
+    """One round of block ``(a, b)``: draw, shuffle and step on its pairs.
+
+    Parameters
+    ----------
+    w_in, w_out : ndarray of float32, shape (V, d)
+        Updated in place: the rows of stratum ``a`` of ``w_in``, of ``b`` of ``w_out``.
+    indptr, indices, data : arrays of a CSR (V, V) count matrix ``X``
+    stratum : ndarray of int32, shape (V,)
+        Each word's stratum.
+    members, bounds : ndarray of int32, ndarray of int64
+        Word ids by stratum: stratum ``s`` is ``members[bounds[s]:bounds[s + 1]]``.
+    a, b : int
+        The block's strata (centers, contexts).
+    lam : float
+        Each count's expected number of draws this round.
+    noise_per_pair : float
+        Noise steps per drawn pair, in expectation (the block's noise mass
+        over its pair mass); the fraction is drawn.
+    center_prob, center_alias, noise_prob, noise_alias : ndarray, shape (V,)
+        Alias tables in ``members`` order, relative within each stratum: of
+        the centers' total counts ``N_c``, and of the noise distribution.
+    rate_start, rate_stop : float
+        The step decays linearly between them over the block's pairs.
+    seed, round_index : int
+        With ``a`` and ``b``, the block's random numbers.
+    buffer : ndarray of int32, shape (capacity, 2)
+        Scratch for the drawn pairs; pairs beyond its capacity are dropped
+        (the caller sizes it well beyond the expected count).
+
+    Returns
+    -------
+    n_pairs : int
+        Pairs drawn and stepped on.
+    loss : float
+        Summed loss of all steps (pairs and noise).
+    """
+    state = seed_state(seed, round_index, a, b)
+    capacity = buffer.shape[0]
+    n = 0
+    for m in range(bounds[a], bounds[a + 1]):
+        c = members[m]
+        for e in range(indptr[c], indptr[c + 1]):
+            j = indices[e]
+            if stratum[j] != b:
+                continue
+            k = poisson(lam * data[e], state)
+            for _ in range(k):
+                if n < capacity:
+                    buffer[n, 0] = c
+                    buffer[n, 1] = j
+                    n += 1
+    for i in range(n - 1, 0, -1):
+        j = int(_uniform(state) * (i + 1))
+        c, o = buffer[i, 0], buffer[i, 1]
+        buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
+        buffer[j, 0], buffer[j, 1] = c, o
+    whole = int(noise_per_pair)
+    part = noise_per_pair - whole
+    a0, na = bounds[a], bounds[a + 1] - bounds[a]
+    b0, nb = bounds[b], bounds[b + 1] - bounds[b]
+    loss = 0.0
+    for i in range(n):
+        rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
+        loss += _step(w_in, w_out, buffer[i, 0], buffer[i, 1], np.float32(1.0), rate)
+        n_noise = whole + (1 if _uniform(state) < part else 0)
+        for _ in range(n_noise):
+            c = members[_draw(center_prob, center_alias, a0, na, state)]
+            o = members[_draw(noise_prob, noise_alias, b0, nb, state)]
+            loss += _step(w_in, w_out, c, o, np.float32(0.0), rate)
+    return n, loss
+
+
+@njit(cache=True)
+def block_masses(indptr, indices, data, stratum, n_strata):
+    """``(S, S)`` sums of the counts by (center stratum, context stratum)."""
+    masses = np.zeros((n_strata, n_strata), np.float64)
+    for c in range(len(indptr) - 1):
+        a = stratum[c]
+        for e in range(indptr[c], indptr[c + 1]):
+            masses[a, stratum[indices[e]]] += data[e]
+    return masses

@@ -1,0 +1,290 @@
+"""solver="pairs": the compiled kernels against plain-Python references, the strata, the solver."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import topic_separation
+
+from skw2v import SkipGramVectorizer, _solver_pairs
+from skw2v._pair_kernels import (
+    alias_table,
+    block_masses,
+    block_round,
+    poisson,
+    seed_state,
+)
+from skw2v._solver_pairs import per_stratum_alias, stratify
+
+FAST = dict(vector_size=16, window=3, epochs=3, min_count=2, random_state=0, loss="negative",
+            solver="pairs")
+MASK = (1 << 64) - 1
+
+
+# -- a plain-Python reference of the kernels, draw for draw ------------------------
+
+
+class ReferenceState:
+    """The kernels' generator (splitmix64-seeded xorshift64*) in Python integers."""
+
+    def __init__(self, seed, first, second, third):
+        x = 0x9E3779B97F4A7C15
+        for v in (seed, first, second, third):
+            x = ((x ^ v) * 0xBF58476D1CE4E5B9) & MASK
+            x ^= x >> 31
+            x = (x * 0x94D049BB133111EB) & MASK
+            x ^= x >> 29
+        self.x = x or 1
+
+    def uniform(self):
+        x = self.x
+        x ^= x >> 12
+        x ^= (x << 25) & MASK
+        x ^= x >> 27
+        self.x = x
+        return (((x * 2685821657736338717) & MASK) >> 11) / 9007199254740992.0
+
+    def poisson(self, mean):
+        if mean < 30.0:
+            limit, k, p = math.exp(-mean), 0, self.uniform()
+            while p > limit:
+                k += 1
+                p *= self.uniform()
+            return k
+        u, v = self.uniform(), self.uniform()
+        z = math.sqrt(-2.0 * math.log(1.0 - u)) * math.cos(2.0 * math.pi * v)
+        return max(int(mean + math.sqrt(mean) * z + 0.5), 0)
+
+    def draw(self, prob, alias, first, n):
+        u = self.uniform() * n
+        i = min(int(u), n - 1)
+        return first + i if u - i < prob[first + i] else first + alias[first + i]
+
+
+def reference_step(w_in, w_out, c, o, label, rate):
+    f = float(np.dot(w_in[c].astype(np.float64), w_out[o]))
+    if f > 6.0:
+        g, loss = (label - 1.0) * rate, f * (1.0 - label)
+    elif f < -6.0:
+        g, loss = label * rate, -f * label
+    else:
+        g = (label - 1.0 / (1.0 + math.exp(-f))) * rate
+        loss = math.log1p(math.exp(-f)) + f * (1.0 - label)
+    v = w_in[c].copy()
+    w_in[c] += g * w_out[o]
+    w_out[o] += g * v
+    return loss
+
+
+def reference_block_round(w_in, w_out, counts, strata, a, b, lam, noise_per_pair, noise_prob,
+                          noise_alias, rate_start, rate_stop, seed, round_index):
+    """What block_round does, one Python step at a time."""
+    state = ReferenceState(seed, round_index, a, b)
+    members, bounds = strata.members, strata.bounds
+    pairs = []
+    for c in members[bounds[a] : bounds[a + 1]]:
+        for e in range(counts.indptr[c], counts.indptr[c + 1]):
+            j = counts.indices[e]
+            if strata.stratum[j] == b:
+                pairs += [(c, j)] * state.poisson(lam * counts.data[e])
+    for i in range(len(pairs) - 1, 0, -1):
+        j = int(state.uniform() * (i + 1))
+        pairs[i], pairs[j] = pairs[j], pairs[i]
+    whole, part = int(noise_per_pair), noise_per_pair - int(noise_per_pair)
+    a0, na = bounds[a], bounds[a + 1] - bounds[a]
+    b0, nb = bounds[b], bounds[b + 1] - bounds[b]
+    loss = 0.0
+    for i, (c, o) in enumerate(pairs):
+        rate = rate_start + (rate_stop - rate_start) * i / len(pairs)
+        loss += reference_step(w_in, w_out, c, o, 1.0, rate)
+        for _ in range(whole + (state.uniform() < part)):
+            center = members[state.draw(strata.center_prob, strata.center_alias, a0, na)]
+            noise = members[state.draw(noise_prob, noise_alias, b0, nb)]
+            loss += reference_step(w_in, w_out, center, noise, 0.0, rate)
+    return len(pairs), loss
+
+
+def random_counts(n_words, density, seed):
+    rng = np.random.default_rng(seed)
+    dense = rng.poisson(3.0, (n_words, n_words)) * (rng.random((n_words, n_words)) < density)
+    dense = dense + dense.T
+    dense[rng.integers(0, n_words, 3), rng.integers(0, n_words, 3)] += 200  # draws by the normal approximation
+    return sp.csr_matrix(dense.astype(np.float64))
+
+
+@pytest.fixture
+def four_strata(monkeypatch):
+    monkeypatch.setattr(_solver_pairs, "MIN_STRATUM", 6)
+
+
+# -- kernels ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weights", [[1.0, 2.0, 3.0, 4.0], [0.0, 5.0, 0.0, 1.0, 0.5], [7.0]])
+def test_alias_table_holds_exactly_the_weights(weights):
+    weights = np.asarray(weights)
+    prob, alias = alias_table(weights)
+    n = len(weights)
+    implied = prob / n
+    np.add.at(implied, alias, (1.0 - prob) / n)
+    np.testing.assert_allclose(implied, weights / weights.sum(), atol=1e-12)
+
+
+@pytest.mark.parametrize("mean", [0.05, 2.5, 29.0, 31.0, 400.0])
+def test_poisson_draws_have_the_mean_and_variance(mean):
+    state = seed_state(1, 2, 3, 4)
+    draws = np.array([poisson(mean, state) for _ in range(20_000)], dtype=np.float64)
+    # 20,000 draws: the sample mean's sd is sqrt(mean / 20,000); 5 sd never fails by chance
+    assert abs(draws.mean() - mean) < 5 * math.sqrt(mean / 20_000)
+    assert abs(draws.var() / mean - 1.0) < 0.06
+
+
+def test_block_round_matches_the_reference_draw_for_draw(four_strata):
+    counts = random_counts(26, 0.3, 0)
+    word_counts = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+    strata = stratify(counts, word_counts)
+    assert len(strata.bounds) - 1 == 4
+    noise = word_counts ** 0.75
+    noise_prob, noise_alias = per_stratum_alias(noise, strata.members, strata.bounds)
+    rng = np.random.default_rng(0)
+    w_in = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
+    w_out = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
+    for a, b, noise_per_pair in [(1, 2, 2.4), (3, 3, 0.0), (0, 1, 5.0)]:
+        expected_in, expected_out = w_in.astype(np.float64), w_out.astype(np.float64)
+        n_ref, loss_ref = reference_block_round(
+            expected_in, expected_out, counts, strata, a, b, 0.7, noise_per_pair, noise_prob,
+            noise_alias, 0.05, 0.01, 11, 3,
+        )
+        buffer = np.empty((10_000, 2), np.int32)
+        n, loss = block_round(
+            w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum, strata.members,
+            strata.bounds, a, b, 0.7, noise_per_pair, strata.center_prob, strata.center_alias,
+            noise_prob, noise_alias, 0.05, 0.01, 11, 3, buffer,
+        )
+        assert n == n_ref > 20
+        np.testing.assert_allclose(loss, loss_ref, rtol=1e-4)
+        np.testing.assert_allclose(w_in, expected_in, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(w_out, expected_out, rtol=1e-4, atol=1e-5)
+
+
+def test_block_round_touches_only_its_strata(four_strata):
+    counts = random_counts(40, 0.3, 1)
+    word_counts = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+    strata = stratify(counts, word_counts)
+    prob, alias = per_stratum_alias(word_counts ** 0.75, strata.members, strata.bounds)
+    w_in = np.full((40, 4), 0.1, np.float32)
+    w_out = np.full((40, 4), 0.1, np.float32)
+    block_round(w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
+                strata.members, strata.bounds, 2, 0, 1.0, 3.0, strata.center_prob,
+                strata.center_alias, prob, alias, 0.1, 0.1, 0, 0, np.empty((20_000, 2), np.int32))
+    moved_in = np.flatnonzero((w_in != 0.1).any(axis=1))
+    moved_out = np.flatnonzero((w_out != 0.1).any(axis=1))
+    assert len(moved_in) and set(strata.stratum[moved_in]) == {2}
+    assert len(moved_out) and set(strata.stratum[moved_out]) == {0}
+
+
+def test_a_round_draws_lam_times_the_counts_in_expectation(four_strata):
+    counts = random_counts(60, 0.2, 2)
+    word_counts = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
+    strata = stratify(counts, word_counts)
+    prob, alias = per_stratum_alias(word_counts ** 0.75, strata.members, strata.bounds)
+    w = np.zeros((60, 4), np.float32)
+    n_strata = len(strata.bounds) - 1
+    drawn = sum(
+        block_round(w, w.copy(), counts.indptr, counts.indices, counts.data, strata.stratum,
+                    strata.members, strata.bounds, a, b, 0.5, 0.0, strata.center_prob,
+                    strata.center_alias, prob, alias, 0.0, 0.0, 5, 0,
+                    np.empty((20_000, 2), np.int32))[0]
+        for a in range(n_strata) for b in range(n_strata)
+    )
+    expected = 0.5 * counts.sum()
+    assert abs(drawn - expected) < 5 * math.sqrt(expected)
+
+
+# -- strata --------------------------------------------------------------------------
+
+
+def test_strata_partition_the_words_by_frequency_rank(four_strata):
+    counts = random_counts(27, 0.3, 3)
+    word_counts = np.arange(27)[::-1] * 10 + 1
+    strata = stratify(counts, word_counts)
+    assert sorted(strata.members) == list(range(27))
+    np.testing.assert_array_equal(strata.stratum, np.arange(27) % 4)
+    np.testing.assert_array_equal(np.diff(strata.bounds), [7, 7, 7, 6])
+    np.testing.assert_allclose(strata.masses.sum(), counts.sum())
+    dense = counts.toarray()
+    for a in range(4):
+        for b in range(4):
+            block = dense[np.ix_(strata.stratum == a, strata.stratum == b)]
+            assert strata.masses[a, b] == pytest.approx(block.sum())
+    np.testing.assert_array_equal(
+        block_masses(counts.indptr, counts.indices, counts.data, strata.stratum, 4), strata.masses
+    )
+
+
+def test_small_vocabularies_take_one_stratum():
+    counts = random_counts(30, 0.3, 4)
+    strata = stratify(counts, np.ones(30, np.int64))
+    assert len(strata.bounds) == 2 and strata.masses.shape == (1, 1)
+
+
+# -- the solver through the estimator ------------------------------------------------------
+
+
+@pytest.mark.parametrize("init", ["spectral", "random"])
+def test_pairs_learn_the_topics(topic_corpus, init):
+    docs, _, topics = topic_corpus
+    vec = SkipGramVectorizer(**FAST, init=init).fit(docs)
+    gap, purity = topic_separation(vec, topics)
+    # calibrated on random_state 0-4 (spectral: gap 1.041-1.048, the loss falling by
+    # 0.083-0.094 over the 3 epochs) and 0-2 (random: gap 1.302-1.305); purity 1.0 in all
+    assert gap > 0.8
+    assert purity >= 0.9
+    assert vec.loss_curve_[-1] < vec.loss_curve_[0] - 0.04
+    assert np.all(np.isfinite(vec.loss_curve_)) and len(vec.loss_curve_) == 3
+    assert np.isfinite(vec.word_vectors_).all() and np.isfinite(vec.context_vectors_).all()
+    assert np.isfinite(vec.score(docs[:20]))
+
+
+def test_pairs_are_the_same_for_any_number_of_threads(topic_corpus, four_strata):
+    docs, _, _ = topic_corpus
+    one = SkipGramVectorizer(**FAST, n_jobs=1).fit(docs)
+    two = SkipGramVectorizer(**FAST, n_jobs=2).fit(docs)
+    three = SkipGramVectorizer(**FAST, n_jobs=3).fit(docs)
+    np.testing.assert_array_equal(one.word_vectors_, two.word_vectors_)
+    np.testing.assert_array_equal(one.word_vectors_, three.word_vectors_)
+    np.testing.assert_array_equal(one.context_vectors_, three.context_vectors_)
+    other_seed = SkipGramVectorizer(**{**FAST, "random_state": 1}).fit(docs)
+    assert not np.array_equal(one.word_vectors_, other_seed.word_vectors_)
+
+
+def test_pairs_refuse_the_softmax_before_reading():
+    def documents():
+        raise AssertionError("the documents were read")
+        yield
+
+    with pytest.raises(ValueError, match="solver='pairs' cannot train loss='softmax'.*loss='negative'"):
+        SkipGramVectorizer(solver="pairs", loss="softmax").fit(documents())
+
+
+def test_a_rate_that_diverges_is_reported(topic_corpus):
+    docs, _, _ = topic_corpus
+    with pytest.raises(ValueError, match="diverged|learning_rate"):
+        SkipGramVectorizer(**{**FAST, "learning_rate": 1e30, "min_learning_rate": 1e29}).fit(docs[:80])
+
+
+def test_rounds_keep_the_drawn_pairs_bounded(monkeypatch, topic_corpus):
+    from skw2v._protocol import TrainingData
+
+    counts = random_counts(30, 0.5, 5)
+    data = TrainingData(None, np.ones(30, np.int64), counts)
+    args = dict(epochs=1, learning_rate=0.025, min_learning_rate=0.0001, random_state=0)
+    assert _solver_pairs.PairsSolver(data, **args).rounds_per_epoch == 4
+    monkeypatch.setattr(_solver_pairs, "MAX_BLOCK_PAIRS", counts.sum() / 10)
+    solver = _solver_pairs.PairsSolver(data, **args)
+    assert solver.rounds_per_epoch == 10
+    rounds = list(solver.batches(0, None, None))
+    assert len(rounds) == 10 and all(r.lam == 0.1 for r, _, _ in rounds)
+    assert [r.index for r, _, _ in rounds] == list(range(10))
+    assert rounds[-1][0].stop_rate == pytest.approx(0.0001)
