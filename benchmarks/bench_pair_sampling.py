@@ -15,6 +15,11 @@ At 5.1M tokens (AMD EPYC, 2 cores): ``random:3:0.025`` gave analogy 0.1238,
 WordSim 0.5062, MEN 0.4112, SimLex 0.2527, where gensim's 5 epochs over the
 text give 0.1227, 0.5146, 0.4183, 0.2480 (see the user guide).
 
+This numpy step is the reference for ``solver="pairs"``'s compiled kernel:
+a run ``pairs-INIT:epochs:rate`` trains the package's ``PairsSolver`` (whole
+epochs, the same start and objective) in the same process, and each row
+prints its pairs per second, so the two compare on one machine.
+
 Usage::
 
     python benchmarks/bench_pair_sampling.py ../shared/data --size small \
@@ -36,6 +41,7 @@ from skw2v._initialization import RandomInit, SpectralInit
 from skw2v._negative import NegativeObjective
 from skw2v._parallel import Pool
 from skw2v._protocol import Batch, BatchKind, Solver, TrainingData, train
+from skw2v._solver_pairs import PairsSolver
 from skw2v._spill import encode_corpus
 
 PARAMS = dict(input="content", encoding="utf-8", decode_error="strict", strip_accents=None,
@@ -91,6 +97,8 @@ def main():
     for run in a.runs:
         init, epochs, lr = run.split(":")
         epochs, lr = float(epochs), float(lr)
+        compiled = init.startswith("pairs-")
+        init = init.removeprefix("pairs-")
         if init not in starts:
             tic = time.perf_counter()
             cls = SpectralInit if init == "spectral" else RandomInit
@@ -105,14 +113,20 @@ def main():
         objective = NegativeObjective(wc, 100, batch_size=2048, random_state=seeds.objective,
                                       negative=5, ns_exponent=0.75,
                                       output_vectors=None if w_out is None else w_out)
-        solver = PairSampleSolver(counts, epochs=1, learning_rate=lr, min_learning_rate=lr * 1e-4,
-                                  random_state=seeds.solver, n_pairs=epochs * total)
+        if compiled:
+            solver = PairsSolver(TrainingData(None, wc, counts), epochs=int(epochs), learning_rate=lr,
+                                 min_learning_rate=lr * 1e-4, random_state=seeds.solver)
+        else:
+            solver = PairSampleSolver(counts, epochs=1, learning_rate=lr, min_learning_rate=lr * 1e-4,
+                                      random_state=seeds.solver, n_pairs=epochs * total)
         tic = time.perf_counter()
         with Pool(2) as pool:
             curve = train(solver, objective, w_in, pool)
+        seconds = time.perf_counter() - tic
         r = scores(data, words, w_in)
         print(f"  {run:24s} " + " ".join(f"{k} {v:.4f}" for k, v in r.items())
-              + f"  loss {curve[-1]:.4f}, {time.perf_counter() - tic:.0f} s", flush=True)
+              + f"  loss {curve[-1]:.4f}, {seconds:.0f} s, {epochs * total / seconds:,.0f} pairs/s",
+              flush=True)
 
 
 if __name__ == "__main__":

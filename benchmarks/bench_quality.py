@@ -7,10 +7,12 @@ subprocess (so that time and peak memory are each system's own):
 
 * gensim ``Word2Vec(sg=1, negative=5)`` in its fastest, streaming
   ``corpus_file`` mode (the file is written beforehand, untimed);
-* ``SkipGramVectorizer(solver="counts")`` for each loss of ``--losses``, at
-  each number of passes of ``--passes`` (the counts and the spectral start
-  come from a ``memory`` cache after the first fit, so the later rows time
-  the passes), and the spectral start alone (``--passes 0``: a rate of 1e-9).
+* ``SkipGramVectorizer(solver=...)`` for each solver of ``--solvers``
+  (``counts``, ``pairs``) and each loss of ``--losses`` it takes, at each
+  number of passes (epochs) of ``--passes`` (the counts and the spectral
+  start come from a ``memory`` cache after the first fit, so the later rows
+  time the passes), and the spectral start alone (``--passes 0``: a rate of
+  1e-9).
 
 Printed: analogy accuracy (30,000 most frequent words), Spearman correlation
 on WordSim-353, MEN and SimLex-999, the time and the peak memory. All share
@@ -20,7 +22,8 @@ tokens (split on whitespace) and so the same vocabulary.
 Usage::
 
     pip install ".[benchmarks]"
-    python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15]
+    python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15] \
+        [--solvers counts pairs] [--repeat 2]
 """
 
 import argparse
@@ -77,7 +80,7 @@ def worker(args):
         tic = time.perf_counter()
         frozen = dict(learning_rate=1e-9, min_learning_rate=1e-9) if args.passes == 0 else {}
         vectorizer = SkipGramVectorizer(
-            **SETTINGS, **frozen, loss=args.system, solver="counts", epochs=max(args.passes, 1),
+            **SETTINGS, **frozen, loss=args.system, solver=args.solver, epochs=max(args.passes, 1),
             analyzer=list, n_jobs=2, random_state=0, memory=args.memory,
         ).fit(docs)
         seconds = time.perf_counter() - tic
@@ -87,9 +90,10 @@ def worker(args):
                       **scores(args.data, words, vectors)}))
 
 
-def run(args, size, system, corpus_file, memory, passes=5):
+def run(args, size, system, corpus_file, memory, passes=5, solver="counts"):
     command = [sys.executable, __file__, args.data, "--worker", "--size", size, "--system", system,
-               "--corpus-file", corpus_file, "--memory", memory, "--run-passes", str(passes)]
+               "--corpus-file", corpus_file, "--memory", memory, "--run-passes", str(passes),
+               "--solver", solver]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{system} failed:\n{done.stderr[-3000:]}")
@@ -102,7 +106,10 @@ def main():
     parser.add_argument("--sizes", nargs="+", default=["small", "large"], choices=["small", "large"])
     parser.add_argument("--losses", default="negative,softmax")
     parser.add_argument("--passes", type=int, nargs="+", default=[0, 1, 5, 15])
+    parser.add_argument("--solvers", nargs="+", default=["counts"], choices=["counts", "pairs"])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each row (the spread)")
     parser.add_argument("--skip-gensim", action="store_true")
+    parser.add_argument("--solver", help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--system", help=argparse.SUPPRESS)
@@ -125,13 +132,19 @@ def main():
                     n_tokens += len(doc)
                     handle.write(" ".join(doc) + "\n")
             rows = []
-            if not args.skip_gensim:
-                rows.append(("gensim sg neg5, 5 epochs", run(args, size, "gensim", corpus_file, tmp)))
-            for loss in args.losses.split(","):
-                memory = os.path.join(tmp, f"cache-{loss}")
-                for passes in args.passes:
-                    label = f"counts {loss}, " + (f"{passes} passes" if passes else "spectral start")
-                    rows.append((label, run(args, size, loss, corpus_file, memory, passes)))
+            for _ in range(args.repeat):
+                if not args.skip_gensim:
+                    rows.append(("gensim sg neg5, 5 epochs", run(args, size, "gensim", corpus_file, tmp)))
+                for solver in args.solvers:
+                    for loss in args.losses.split(","):
+                        if solver == "pairs" and loss != "negative":
+                            continue
+                        memory = os.path.join(tmp, f"cache-{solver}-{loss}")
+                        for passes in args.passes:
+                            if solver == "pairs" and passes == 0:
+                                continue
+                            label = f"{solver} {loss}, " + (f"{passes} passes" if passes else "spectral start")
+                            rows.append((label, run(args, size, loss, corpus_file, memory, passes, solver)))
             print(f"\n== {size}: {n_tokens:,} tokens, vocabulary {rows[0][1]['vocabulary']:,}", flush=True)
             names = [name for name, _ in SCORES]
             print(f"{'':38s}" + "".join(f"{n:>12s}" for n in names) + f"{'time, s':>10s}{'peak MB':>9s}")
