@@ -90,9 +90,10 @@ class NegativeObjective(Objective):
         self._block_work = [Workspace() for _ in seeds]
 
     def limits(self, kind):
-        """Corpus batches of ``batch_size`` centers; count batches of as many
-        rows and at most ``COUNT_BATCH_PAIRS`` pairs, those with a count below
-        ``SAMPLE_PAIRS_BELOW`` sampled."""
+        """Corpus batches of ``batch_size`` centers (pair rounds get the same
+        limits and ignore them: a round's size is its solver's); count batches
+        of as many rows and at most ``COUNT_BATCH_PAIRS`` pairs, those with a
+        count below ``SAMPLE_PAIRS_BELOW`` sampled."""
         if kind is not BatchKind.COUNTS:
             return Limits(self.batch_size)
         return Limits(self.batch_size, COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW)
