@@ -484,6 +484,7 @@ class SkipGramVectorizer(
         call). Returns the document vectors of ``raw_documents`` if
         ``transform``, else None.
         """
+        self._check_solver_and_loss()
         self._check_learning_rates()
         warn_for_unused_params(self.get_params())
         report = Progress(type(self).__name__, self.verbose)
@@ -579,7 +580,8 @@ class SkipGramVectorizer(
                 return self._stack([self._pool(chunk) for chunk in encoded.chunks()])
         return None
 
-    def _check_learning_rates(self):
+    def _check_solver_and_loss(self):
+        """Refuse a solver whose batches the loss has no step for, before anything is read."""
         kind = SOLVERS[self.solver].batch_kind
         if kind not in OBJECTIVES[self.loss].batch_kinds:
             takes = sorted(name for name, objective in OBJECTIVES.items() if kind in objective.batch_kinds)
@@ -588,6 +590,8 @@ class SkipGramVectorizer(
                 f"loss={' or '.join(map(repr, takes))}. Set loss={takes[0]!r}, or choose "
                 "another solver."
             )
+
+    def _check_learning_rates(self):
         if self.min_learning_rate > self.learning_rate:
             raise ValueError(
                 f"min_learning_rate={self.min_learning_rate} exceeds "
