@@ -16,13 +16,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _vocab
+from ._keyed_random import stream_key
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
 from ._vocab import (
     count_words,
     keep_probabilities,
     kept_offsets,
-    subsample,
+    subsample_keyed,
     token_slices,
 )
 
@@ -116,11 +117,23 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
     counts : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
         Exactly symmetric, with sorted indices.
     """
+    pool = Pool(1) if pool is None else pool
+    sums, n_corpora = _integer_blocks(corpora, n_words, weights, block_counts, pool)
+    return _assemble(sums, n_words, len(weights) * max(n_draws or n_corpora, 1), pool)
+
+
+def _units(weights):
     window = len(weights)
     units = np.rint(np.asarray(weights, dtype=np.float64) * window).astype(np.int64)
     if not np.allclose(units / window, weights):
         raise ValueError("count weights must be multiples of 1 / window.")
-    pool = Pool(1) if pool is None else pool
+    return units
+
+
+def _integer_blocks(corpora, n_words, weights, block_counts, pool):
+    """The integer sums of :func:`mean_counts`, as blocks of rows (all None
+    when there is no corpus), and the number of corpora summed."""
+    units = _units(weights)
     bounds = weighted_blocks(np.asarray(block_counts, dtype=np.int64), n_words, COUNT_BLOCK_POSITIONS)
     n_blocks = len(bounds) - 1
     sums = [None] * n_blocks
@@ -143,7 +156,7 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
 
         pool.map(task, n_blocks)
         del corpus, positions, task  # the draw is released before the next is made
-    return _assemble(sums, n_words, window * max(n_draws or n_corpora, 1), pool)
+    return sums, n_corpora
 
 
 def group_positions(ids, bounds, per_word=None):
@@ -238,12 +251,31 @@ def _assemble(blocks, n_words, divisor, pool):
     return counts
 
 
-def chunk_rng(random_state, index):
-    """The generator that subsamples chunk ``index`` of a corpus: seeded by
-    the pair ``(random_state, index)``, so that a chunk's draws do not depend
-    on which worker counts it or on the chunks before it."""
-    seed = np.random.SeedSequence([int(random_state), int(index)]).generate_state(1)
-    return np.random.RandomState(seed)
+def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=None):
+    """Yield ``n_draws`` subsampled copies of each chunk, one at a time.
+
+    Draw ``r`` keeps token ``i`` of document ``d`` when its keyed uniform
+    (:func:`~skw2v._vocab.subsample_keyed`, stream ``r`` of
+    ``random_state``) is below ``keep[word]``; the chunks' documents are
+    numbered from ``first_document`` in order. The draws depend on the
+    documents alone, not on how they are cut into chunks or partitions.
+    ``on_chunk(chunk)``, if given, is called after each chunk's draws. With
+    every word always kept, each chunk is yielded once, as it is.
+    """
+    subsampling = not np.all(keep >= 1.0)
+    keys = [stream_key(random_state, draw) for draw in range(n_draws)] if subsampling else [None]
+    for chunk in chunks:
+        for key in keys:
+            yield subsample_keyed(chunk, keep, key, first_document) if subsampling else chunk
+        first_document += chunk.n_documents
+        if on_chunk is not None:
+            on_chunk(chunk)
+
+
+def _block_counts(word_counts):
+    """Each word's expected occurrences in a chunk: what sizes the blocks of rows."""
+    word_counts = np.asarray(word_counts, dtype=np.int64)
+    return np.ceil(word_counts * min(1.0, _vocab.CHUNK_TOKENS / max(word_counts.sum(), 1)))
 
 
 def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state, n_threads=1,
@@ -255,32 +287,60 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
     order); ``word_counts`` are its words' occurrences. Each copy keeps every token
     with probability ``keep[word]`` and removes the others before windows
     are formed, as word2vec's subsampling does every epoch; the mean
-    estimates what SGD over that many epochs sees. Chunk ``c``'s draws come
-    from :func:`chunk_rng` ``(random_state, c)``, one chunk and one draw held
-    at a time. When every word is always kept, this is one exact count. The
-    counting runs on ``n_threads`` threads; neither they nor the chunks'
-    order of arrival change the result (integer sums). ``report`` (a
-    Progress), if given, is told the tokens counted.
+    estimates what SGD over that many epochs sees. The draws are keyed by
+    document and position (:func:`keyed_draws`), one chunk and one draw
+    held at a time. When every word is always kept, this is one exact
+    count. The counting runs on ``n_threads`` threads; neither they, the
+    chunks' cut nor their order change the result (integer sums).
+    ``report`` (a Progress), if given, is told the tokens counted.
     """
     word_counts = np.asarray(word_counts, dtype=np.int64)
-    n_words = len(word_counts)
-    subsampling = not np.all(keep >= 1.0)
-    n_draws = n_draws if subsampling else 1
+    n_draws = n_draws if not np.all(keep >= 1.0) else 1
+    tic, total, done = time.perf_counter(), int(word_counts.sum()), [0]
 
-    def draws():
-        tic, done = time.perf_counter(), 0
-        for index, chunk in enumerate(chunks):
-            rng = chunk_rng(random_state, index) if subsampling else None
-            for _ in range(n_draws):
-                yield subsample(chunk, keep, rng) if subsampling else chunk
-            done += chunk.n_tokens
-            if report is not None:
-                report.counting(done, int(word_counts.sum()), time.perf_counter() - tic)
+    def counted(chunk):
+        done[0] += chunk.n_tokens
+        if report is not None:
+            report.counting(done[0], total, time.perf_counter() - tic)
 
-    # Blocks sized for a chunk's expected occurrences of each word.
-    block_counts = np.ceil(word_counts * min(1.0, _vocab.CHUNK_TOKENS / max(word_counts.sum(), 1)))
+    draws = keyed_draws(chunks, keep, n_draws, random_state, on_chunk=counted)
     with Pool(n_threads) as pool:
-        return mean_counts(draws(), n_words, weights, block_counts, pool, n_draws)
+        return mean_counts(draws, len(word_counts), weights, _block_counts(word_counts), pool, n_draws)
+
+
+def partial_training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,
+                            first_document, n_threads=1):
+    """The integer sums behind :func:`training_counts` over some of the documents.
+
+    ``chunks`` hold consecutive documents of the corpus, the first being
+    document ``first_document``; ``word_counts`` are the whole corpus's.
+    Partial sums of disjoint parts add up (exactly: int64, in units of
+    ``1 / window`` over ``SUBSAMPLE_DRAWS`` draws) to those of the whole
+    corpus, and :func:`finish_counts` turns the total into the counts that
+    :func:`training_counts` gives, bit for bit.
+
+    Returns
+    -------
+    sums : scipy.sparse.csr_matrix of int64, shape (V, V)
+    """
+    keep = keep_probabilities(word_counts, sample)
+    weights = distance_weights(window, shrink_windows)
+    n_words = len(word_counts)
+    n_draws = SUBSAMPLE_DRAWS if not np.all(keep >= 1.0) else 1
+    draws = keyed_draws(chunks, keep, n_draws, random_state, first_document)
+    with Pool(n_threads) as pool:
+        blocks, _ = _integer_blocks(draws, n_words, weights, _block_counts(word_counts), pool)
+    if any(b is None for b in blocks):
+        return sp.csr_matrix((n_words, n_words), dtype=np.int64)
+    return sp.vstack([b.astype(np.int64) for b in blocks], format="csr")
+
+
+def finish_counts(sums, *, window, sample, word_counts):
+    """The float32 training counts from the integer sums of every document
+    (:func:`partial_training_counts`, added up)."""
+    n_draws = SUBSAMPLE_DRAWS if not np.all(keep_probabilities(word_counts, sample) >= 1.0) else 1
+    n_words = sums.shape[0]
+    return _assemble([sp.csr_matrix(sums)], n_words, window * n_draws, Pool(1))
 
 
 def training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,

@@ -19,10 +19,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._cooccurrence import training_counts
 from ._initialization import copy_pretrained, read_initial_vectors
 from ._parallel import Pool
-from ._pooling import gram_component, sif_gram, smooth_idf
+from ._pooling import gram_component, gram_exponent, gram_from_units, smooth_idf
 from ._protocol import TrainingData, train
 from ._spill import cached_corpus
 
@@ -111,28 +110,29 @@ def encoded_corpus(raw_documents, params, min_count, max_features, words, memory
     return corpus
 
 
-def _counts(chunks, corpus_key, word_counts, *, window, shrink_windows, sample, seed, n_threads,
+def _counts(corpus, corpus_key, word_counts, *, window, shrink_windows, sample, seed, n_threads,
             report):
-    """:func:`~skw2v._cooccurrence.training_counts`, of arguments that
-    ``joblib.Memory`` hashes cheaply: the corpus by its key, not its chunks."""
-    return training_counts(
-        chunks, word_counts, window=window, shrink_windows=shrink_windows, sample=sample,
+    """The corpus's training counts, of arguments that ``joblib.Memory``
+    hashes cheaply: the corpus by its key, not its contents."""
+    return corpus.training_counts(
+        word_counts, window=window, shrink_windows=shrink_windows, sample=sample,
         random_state=seed, n_threads=n_threads, report=report,
     )
 
 
 def cooccurrence(corpus, word_counts, *, window, shrink_windows, sample, seed, reproducible,
                  memory, report, n_threads=1):
-    """The training counts of ``corpus`` (an EncodedCorpus) under ``word_counts``.
+    """The training counts of ``corpus`` (an EncodedCorpus, or a corpus
+    counted where it lives, such as a Dask collection's) under ``word_counts``.
 
     Cached through ``memory`` when the corpus is a cache entry and the
     counts are ``reproducible`` (or drawn without randomness).
     """
     tic = time.perf_counter()
     cacheable = corpus.key is not None and (reproducible or sample == 0)
-    count = memory.cache(_counts, ignore=["chunks", "n_threads", "report"]) if cacheable else _counts
+    count = memory.cache(_counts, ignore=["corpus", "n_threads", "report"]) if cacheable else _counts
     counts = count(
-        corpus.chunks(), corpus.key, word_counts, window=window, shrink_windows=shrink_windows,
+        corpus, corpus.key, word_counts, window=window, shrink_windows=shrink_windows,
         sample=sample, seed=seed, n_threads=n_threads, report=report,
     )
     report.stage(f"co-occurrence counts ({counts.nnz:,} pairs of words)", time.perf_counter() - tic)
@@ -197,17 +197,16 @@ def train_vectors(solver, objective, w_in, *, n_threads, learning_rate, report):
 def corpus_statistics(corpus, w_in, word_counts, sif_alpha, previous=None):
     """Document frequencies, document count, SIF Gram matrix, idf and SIF component.
 
-    ``corpus`` is an EncodedCorpus: its frequencies were counted when it was
-    read; the Gram matrix of its documents' SIF averages is summed over one
-    more read of it, a chunk at a time. ``previous`` (the first three from
+    ``corpus`` is an EncodedCorpus (or a Dask collection's counted corpus):
+    its frequencies were counted when it was read; the Gram matrix of its
+    documents' SIF averages is summed, exactly, over one more read of it. ``previous`` (the first three from
     earlier documents) accumulates into them, for ``partial_fit``. Returns a
     dict of the five.
     """
     frequency = corpus.frequency
     n_documents = corpus.n_documents
-    gram = np.zeros((w_in.shape[1], w_in.shape[1]))
-    for chunk in corpus.chunks():
-        gram += sif_gram(chunk, w_in, word_counts, sif_alpha)
+    exponent = gram_exponent(w_in, word_counts, sif_alpha)
+    gram = gram_from_units(corpus.sif_gram_units(w_in, word_counts, sif_alpha, exponent), exponent)
     if previous is not None:
         frequency = frequency + previous["frequency"]
         n_documents = n_documents + previous["n_documents"]

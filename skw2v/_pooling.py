@@ -160,15 +160,68 @@ def remove_component(pooled, component):
     return pooled - np.outer(pooled @ component, component).astype(pooled.dtype)
 
 
+#: SIF averages are summed into the Gram matrix as integers of this many
+#: bits (the largest possible magnitude taking all of them), so that the
+#: sum is exact and the same in any order and any grouping of documents.
+GRAM_BITS = 32
+#: Each integer is split into halves of ``GRAM_BITS / 2`` bits, whose
+#: products float64 sums exactly over ``GRAM_ROWS`` documents at once (and
+#: int64 over 2**31 documents).
+_HALF = GRAM_BITS // 2
+GRAM_ROWS = 1 << 20
+
+
+def gram_exponent(vectors, word_counts, alpha):
+    """The power of two that scales SIF averages of ``vectors`` to integers
+    of at most ``GRAM_BITS`` bits (an average is never larger than the
+    largest entry of the SIF-weighted vectors)."""
+    weights = sif_weights(word_counts, alpha)
+    largest = float(np.max(np.abs(vectors) * weights[:, None], initial=0.0))
+    return GRAM_BITS - (int(np.frexp(largest)[1]) if largest > 0 else 0)
+
+
+def sif_gram_units(corpus, vectors, word_counts, alpha, exponent):
+    """The Gram matrix of ``corpus``'s SIF averages, each rounded to a
+    multiple of ``2**-exponent``, as exact integer sums.
+
+    Returns an int64 array of shape (3, d, d): the sums of the products of
+    the high halves, of high and low halves, and of the low halves of the
+    rounded averages (:func:`gram_from_units` combines them). Integer
+    arithmetic: the sums of several corpora add up to the same integers
+    whatever their order or grouping (the map-reduce of the SIF statistics,
+    on one machine or a cluster).
+    """
+    averages = weighted_mean(corpus, vectors, sif_weights(word_counts, alpha), normalize=False)
+    d = vectors.shape[1]
+    units = np.zeros((3, d, d), dtype=np.int64)
+    for start in range(0, len(averages), GRAM_ROWS):
+        rounded = np.rint(np.ldexp(averages[start : start + GRAM_ROWS].astype(np.float64), exponent))
+        high = np.floor(np.ldexp(rounded, -_HALF))
+        low = rounded - np.ldexp(high, _HALF)
+        # Products below 2**GRAM_BITS, summed over GRAM_ROWS rows: exact in float64.
+        cross = (high.T @ low).astype(np.int64)
+        units[0] += (high.T @ high).astype(np.int64)
+        units[1] += cross + cross.T
+        units[2] += (low.T @ low).astype(np.int64)
+    return units
+
+
+def gram_from_units(units, exponent):
+    """The float64 Gram matrix of :func:`sif_gram_units`' integers."""
+    return (np.ldexp(units[0].astype(np.float64), 2 * _HALF - 2 * exponent)
+            + np.ldexp(units[1].astype(np.float64), _HALF - 2 * exponent)
+            + np.ldexp(units[2].astype(np.float64), -2 * exponent))
+
+
 def sif_gram(corpus, vectors, word_counts, alpha):
     """The (d, d) float64 Gram matrix of the SIF averages of ``corpus``'s documents.
 
     Gram matrices of several corpora add up, so SIF's component
-    (:func:`gram_component`) can be updated batch by batch.
+    (:func:`gram_component`) can be updated batch by batch. Computed from
+    :func:`sif_gram_units`.
     """
-    averages = weighted_mean(corpus, vectors, sif_weights(word_counts, alpha), normalize=False)
-    averages = averages.astype(np.float64)
-    return averages.T @ averages
+    exponent = gram_exponent(vectors, word_counts, alpha)
+    return gram_from_units(sif_gram_units(corpus, vectors, word_counts, alpha, exponent), exponent)
 
 
 class WordStatistics(NamedTuple):

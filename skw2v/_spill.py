@@ -28,14 +28,18 @@ from joblib.externals.loky import ProcessPoolExecutor
 
 from . import _vocab
 from ._analyzer import build_analyzer, check_documents, iter_token_lists
-from ._pooling import document_frequencies
+from ._cooccurrence import training_counts
+from ._keyed_random import stream_key
+from ._pooling import document_frequencies, sif_gram_units
 from ._vocab import (
     Corpus,
     check_kept,
     check_trainable,
+    concatenate,
     count_and_encode,
     prune_vocabulary,
     remap,
+    sample_documents,
     select_tokens,
 )
 
@@ -255,23 +259,33 @@ class EncodedCorpus:
         """A seeded sample of the documents of about ``max_tokens`` tokens.
 
         Each document is kept with probability ``max_tokens / n_tokens``
-        (every document when the corpus is not longer), drawn in document
-        order from ``random_state`` (an int seed).
+        (every document when the corpus is not longer), by a draw keyed by
+        the document's index under ``random_state`` (an int seed):
+        :func:`~skw2v._vocab.sample_documents`.
         """
         fraction = max_tokens / max(self.n_tokens, 1)
         if fraction >= 1:
             return self.load()
-        rng = np.random.RandomState(random_state)
-        ids, lengths = [], []
+        key, first, parts = stream_key(random_state, 0), 0, []
         for chunk in self.chunks():
-            chosen = np.flatnonzero(rng.random_sample(chunk.n_documents) < fraction)
-            for document in chosen.tolist():
-                ids.append(chunk.ids[chunk.indptr[document] : chunk.indptr[document + 1]])
-            lengths.append(np.diff(chunk.indptr)[chosen])
-        lengths = np.concatenate(lengths) if lengths else np.empty(0, dtype=np.int64)
-        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        return Corpus(np.concatenate(ids) if ids else np.empty(0, dtype=np.int32), indptr)
+            parts.append(sample_documents(chunk, fraction, key, first))
+            first += chunk.n_documents
+        return concatenate(parts)
+
+    def training_counts(self, word_counts, **params):
+        """:func:`~skw2v._cooccurrence.training_counts` of the corpus, read a chunk at a time."""
+        return training_counts(self.chunks(), word_counts, **params)
+
+    def sif_gram_units(self, vectors, word_counts, alpha, exponent):
+        """:func:`~skw2v._pooling.sif_gram_units` of the corpus, summed a chunk at a time."""
+        units = np.zeros((3, vectors.shape[1], vectors.shape[1]), dtype=np.int64)
+        for chunk in self.chunks():
+            units += sif_gram_units(chunk, vectors, word_counts, alpha, exponent)
+        return units
+
+    def document_vectors(self, pool):
+        """``pool(chunk)`` of every chunk of the documents, in order (a list)."""
+        return [pool(chunk) for chunk in self.chunks()]
 
     def remove(self):
         """Remove the files, unless they are a cache entry."""

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._keyed_random import document_uniforms, token_uniforms
+
 #: Tokens handled at once by the passes over a whole corpus (remapping,
 #: compaction, subsampling draws), which bounds their temporaries.
 TOKEN_CHUNK = 1 << 20
@@ -182,6 +184,54 @@ def select_tokens(corpus, keep, in_place=False):
         ids[written : written + len(chosen)] = chosen  # never ahead of what is read
         written += len(chosen)
     return Corpus(ids[:written], indptr)
+
+
+def sample_documents(corpus, fraction, key, first_document):
+    """The documents of ``corpus`` whose keyed uniform is below ``fraction``.
+
+    Document ``d`` (numbered from ``first_document``) is chosen when
+    :func:`~skw2v._keyed_random.document_uniforms` gives it a value below
+    ``fraction`` under ``key``: whether it is chosen does not depend on the
+    other documents nor on how they are cut into chunks.
+    """
+    chosen = document_uniforms(key, np.arange(corpus.n_documents) + first_document) < fraction
+    lengths = np.diff(corpus.indptr)
+    return from_lengths(corpus.ids[np.repeat(chosen, lengths)], lengths[chosen])
+
+
+def concatenate(corpora):
+    """The documents of ``corpora``, in order, as one Corpus."""
+    corpora = list(corpora)
+    if not corpora:
+        return from_lengths(np.empty(0, np.int32), np.empty(0, np.int64))
+    return from_lengths(np.concatenate([c.ids for c in corpora]),
+                        np.concatenate([np.diff(c.indptr) for c in corpora]))
+
+
+def from_lengths(ids, lengths):
+    """The Corpus of ``ids`` (int32) cut into documents of ``lengths`` tokens."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    return Corpus(np.asarray(ids, dtype=np.int32), indptr)
+
+
+def subsample_keyed(corpus, keep, key, first_document):
+    """:func:`subsample` with draws keyed by document and position.
+
+    Token ``i`` of document ``d`` (the corpus's documents being numbered
+    from ``first_document``) is kept when the uniform that
+    :func:`~skw2v._keyed_random.token_uniforms` gives it under ``key`` is
+    below ``keep[word]``: the draws do not depend on how the documents are
+    cut into chunks, nor on which process makes them.
+    """
+    if np.all(keep >= 1.0):
+        return corpus
+    mask = np.empty(corpus.n_tokens, dtype=bool)
+    indptr = np.asarray(corpus.indptr, dtype=np.int64)
+    for part in token_slices(corpus.n_tokens):
+        uniforms = token_uniforms(key, first_document, indptr, part.start, part.stop)
+        np.less(uniforms, keep[corpus.ids[part]], out=mask[part])
+    return select_tokens(corpus, mask)
 
 
 def subsample(corpus, keep, rng):

@@ -9,13 +9,15 @@ import skw2v._cooccurrence as cooccurrence
 from skw2v._cooccurrence import (
     count_batches,
     count_pairs,
-    chunk_rng,
     distance_weights,
+    finish_counts,
+    partial_training_counts,
     subsampled_counts,
     training_counts,
 )
+from skw2v._keyed_random import stream_key, token_uniforms
 from skw2v._parallel import Pool
-from skw2v._vocab import Corpus, keep_probabilities, subsample
+from skw2v._vocab import Corpus, keep_probabilities
 from skw2v._windows import context_pairs, training_positions
 
 
@@ -109,6 +111,25 @@ def test_distance_weights_are_the_expectation_of_window_shrinking():
     np.testing.assert_allclose(total / draws, expected, atol=0.25)
 
 
+def keyed_reference(corpus, keep, key):
+    """word2vec's subsampling of ``corpus`` (documents numbered from 0), one
+    token at a time, with the keyed uniforms of ``key``."""
+    uniforms = token_uniforms(key, 0, corpus.indptr, 0, corpus.n_tokens)
+    kept = uniforms < keep[corpus.ids]
+    lengths = [int(kept[a:b].sum()) for a, b in zip(corpus.indptr[:-1], corpus.indptr[1:])]
+    return Corpus(corpus.ids[kept], np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+
+def split(corpus, cuts):
+    """``corpus`` cut into chunks of whole documents before the document indices ``cuts``."""
+    bounds = [0, *cuts, corpus.n_documents]
+    return [
+        Corpus(corpus.ids[corpus.indptr[a] : corpus.indptr[b]],
+               corpus.indptr[a : b + 1] - corpus.indptr[a])
+        for a, b in zip(bounds[:-1], bounds[1:])
+    ]
+
+
 def test_subsampled_counts_average_word2vec_draws():
     """Each draw removes tokens before windows are formed (so windows reach
     further); the mean over draws estimates the expectation."""
@@ -117,11 +138,9 @@ def test_subsampled_counts_average_word2vec_draws():
     keep = np.array([1.0, 0.5, 1.0, 0.2])
     weights = distance_weights(2, False)
     mean = subsampled_counts([corpus], word_counts, weights, keep, 400, 0).toarray()
-    rng = chunk_rng(0, 0)
     reference = np.zeros((4, 4))
-    for _ in range(400):
-        kept = corpus.ids[rng.random_sample(corpus.n_tokens) < keep[corpus.ids]]
-        reference += direct_counts(Corpus(kept, np.array([0, len(kept)])), 4, weights)
+    for draw in range(400):
+        reference += direct_counts(keyed_reference(corpus, keep, stream_key(0, draw)), 4, weights)
     np.testing.assert_allclose(mean, reference / 400, rtol=1e-5)
     for n_threads in (2, 3):  # integer sums per block of rows, whatever the threads
         again = subsampled_counts([corpus], word_counts, weights, keep, 400, 0, n_threads=n_threads)
@@ -136,27 +155,46 @@ def test_subsampled_counts_average_word2vec_draws():
     )
 
 
-def test_chunks_are_subsampled_by_draws_of_their_own():
-    """A corpus in chunks: chunk c's draws come from chunk_rng(seed, c), so
-    they do not depend on the other chunks; without subsampling, the counts
-    of the chunks are the counts of the whole corpus."""
-    chunks = [random_corpus(seed, n_words=5, lengths=(40, 7, 60)) for seed in (1, 2, 3)]
-    offsets = np.cumsum([0] + [c.n_tokens for c in chunks])
-    whole = Corpus(
-        np.concatenate([c.ids for c in chunks]),
-        np.concatenate([c.indptr[:-1] + o for c, o in zip(chunks, offsets)] + [offsets[-1:]]),
-    )
-    word_counts = np.bincount(whole.ids, minlength=5)
+def test_keyed_draws_do_not_depend_on_the_cut_into_chunks():
+    """A token's draw is keyed by its document and position: the counts of a
+    corpus are the same bit for bit however its documents are cut into
+    chunks, and differ with the seed."""
+    corpus = random_corpus(1, n_words=5, lengths=(40, 7, 60, 0, 33, 12, 1, 25))
+    word_counts = np.bincount(corpus.ids, minlength=5)
     weights = distance_weights(3, True)
     keep = np.array([0.3, 1.0, 0.6, 1.0, 0.9])
-    counts = subsampled_counts(chunks, word_counts, weights, keep, 3, 7).toarray()
-    expected = np.zeros((5, 5))
-    for index, chunk in enumerate(chunks):
-        rng = chunk_rng(7, index)
-        expected += sum(direct_counts(subsample(chunk, keep, rng), 5, weights) for _ in range(3))
-    np.testing.assert_allclose(counts, expected / 3, rtol=1e-5)
-    exact = subsampled_counts(chunks, word_counts, weights, np.ones(5), 3, 7).toarray()
-    np.testing.assert_array_equal(exact, count_pairs(whole, 5, weights).toarray())
+    whole = subsampled_counts([corpus], word_counts, weights, keep, 3, 7).toarray()
+    for cuts in ([1], [2, 3, 4], list(range(1, 8))):
+        chunked = subsampled_counts(split(corpus, cuts), word_counts, weights, keep, 3, 7)
+        np.testing.assert_array_equal(chunked.toarray(), whole)
+    other_seed = subsampled_counts([corpus], word_counts, weights, keep, 3, 8).toarray()
+    assert not np.array_equal(other_seed, whole)
+    expected = sum(direct_counts(keyed_reference(corpus, keep, stream_key(7, draw)), 5, weights)
+                   for draw in range(3))
+    np.testing.assert_allclose(whole, expected / 3, rtol=1e-5)
+
+
+def test_partial_counts_of_any_partition_add_up_to_the_training_counts():
+    """The map-reduce of the counts: integer sums of consecutive parts, each
+    knowing its first document's index, finish to the counts of the whole,
+    bit for bit."""
+    corpus = random_corpus(2, n_words=6, lengths=(50, 3, 70, 20, 0, 45, 9))
+    word_counts = np.bincount(corpus.ids, minlength=6)
+    params = dict(window=3, shrink_windows=True, sample=0.05)
+    expected = training_counts([corpus], word_counts, random_state=5, **params)
+    assert keep_probabilities(word_counts, 0.05).min() < 1
+    for cuts in ([], [3], [1, 2, 5, 6]):
+        parts = split(corpus, cuts)
+        firsts = np.cumsum([0] + [p.n_documents for p in parts])
+        sums = [partial_training_counts([part], word_counts, random_state=5, first_document=first,
+                                        **params)
+                for part, first in zip(parts, firsts)]
+        assert all(s.dtype == np.int64 for s in sums)
+        counts = finish_counts(sum(sums[::-1]), window=3, sample=0.05, word_counts=word_counts)
+        assert counts.dtype == expected.dtype and counts.has_sorted_indices
+        np.testing.assert_array_equal(counts.indptr, expected.indptr)
+        np.testing.assert_array_equal(counts.indices, expected.indices)
+        np.testing.assert_array_equal(counts.data, expected.data)
 
 
 def test_training_counts_are_reproducible_and_symmetric():
@@ -325,11 +363,11 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
     counts; memory.clear() removes the encoded corpora."""
     from joblib import Memory
 
-    from skw2v import SkipGramVectorizer, _fitting, _spill
+    from skw2v import SkipGramVectorizer, _spill
 
     docs, _, _ = topic_corpus
     calls = {"encode": 0, "count": 0}
-    encode, count = _spill.encode_corpus, _fitting.training_counts
+    encode, count = _spill.encode_corpus, _spill.training_counts
 
     def counting_encode(*args, **kwargs):
         calls["encode"] += 1
@@ -340,7 +378,7 @@ def test_memory_reuses_the_corpus_and_the_counts(topic_corpus, tmp_path, monkeyp
         return count(*args, **kwargs)
 
     monkeypatch.setattr(_spill, "encode_corpus", counting_encode)
-    monkeypatch.setattr(_fitting, "training_counts", counting_count)
+    monkeypatch.setattr(_spill, "training_counts", counting_count)
     base = dict(FAST, sample=1e-2, solver="counts", init="spectral", memory=str(tmp_path))
     first = SkipGramVectorizer(**base).fit(docs)
     assert calls == {"encode": 1, "count": 1}

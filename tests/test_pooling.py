@@ -307,3 +307,29 @@ def test_max_pool_over_chunks_is_the_direct_maximum(chunk_tokens):
             if lengths[i]:
                 expected[i] = vectors[corpus.ids[indptr[i]:indptr[i + 1]]].max(axis=0)
         np.testing.assert_array_equal(max_pool(corpus, vectors, chunk_tokens), expected)
+
+
+def test_sif_gram_is_an_exact_integer_sum_in_any_grouping():
+    """The SIF Gram matrix is summed in integers: any cut of the documents
+    gives the same sums bit for bit (the map-reduce over chunks, processes or
+    Dask partitions), and they are the float Gram matrix to 1e-9."""
+    from skw2v._pooling import gram_exponent, gram_from_units, sif_gram_units, sif_weights
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(0, 30, 200)
+    corpus = Corpus(rng.integers(0, 50, lengths.sum()).astype(np.int32),
+                    np.concatenate([[0], np.cumsum(lengths)]))
+    vectors = rng.normal(size=(50, 7)).astype(np.float32) * 3
+    counts = rng.integers(1, 1000, 50)
+    exponent = gram_exponent(vectors, counts, 1e-2)
+    whole = sif_gram_units(corpus, vectors, counts, 1e-2, exponent)
+    assert whole.dtype == np.int64 and whole.shape == (3, 7, 7)
+    for cuts in ([77], [1, 2, 3, 150, 199]):
+        bounds = [0, *cuts, 200]
+        parts = [Corpus(corpus.ids[corpus.indptr[a]:corpus.indptr[b]],
+                        corpus.indptr[a:b + 1] - corpus.indptr[a]) for a, b in zip(bounds, bounds[1:])]
+        total = sum(sif_gram_units(p, vectors, counts, 1e-2, exponent) for p in parts[::-1])
+        np.testing.assert_array_equal(total, whole)
+    averages = weighted_mean(corpus, vectors, sif_weights(counts, 1e-2), normalize=False)
+    averages = averages.astype(np.float64)
+    np.testing.assert_allclose(gram_from_units(whole, exponent), averages.T @ averages, rtol=1e-9)

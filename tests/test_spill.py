@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from skw2v import SkipGramVectorizer, _spill, _vocab
+from skw2v._keyed_random import document_uniforms, stream_key
 from skw2v._spill import (
     EncodedCorpus,
     cut_documents,
@@ -115,6 +116,15 @@ def test_the_sample_is_seeded_and_of_about_its_size(topic_corpus, small_chunks):
         # a Bernoulli sample of 400 documents of about 90 tokens: sd < 10%
         assert 0.7 * 5_000 < a.n_tokens < 1.3 * 5_000
         assert encoded.sample(10**9, 3).n_tokens == encoded.n_tokens
+        assert not np.array_equal(encoded.sample(5_000, 4).ids, a.ids)
+        # Document d is in the sample when its keyed uniform is below the
+        # fraction, whatever the chunks it was read in.
+        whole = encoded.load()
+        fraction = 5_000 / encoded.n_tokens
+        chosen = document_uniforms(stream_key(3, 0), np.arange(whole.n_documents)) < fraction
+        expected = [whole.ids[whole.indptr[d]:whole.indptr[d + 1]] for d in np.flatnonzero(chosen)]
+        np.testing.assert_array_equal(a.ids, np.concatenate(expected))
+        assert a.n_documents == chosen.sum()
 
 
 @pytest.mark.parametrize("loss, solver", [("softmax", "counts"), ("negative", "counts"),
