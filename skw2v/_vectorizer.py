@@ -9,7 +9,6 @@ pieces (the stages of ``_fitting``); it does no numeric work itself.
 """
 
 import os
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -26,6 +25,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists, warn_for_unused_params
+from ._dask import is_dask_collection, read_collection, score_parts
+from ._dask import transform as dask_transform
 from ._fitting import (
     cooccurrence, corpus_statistics, encoded_corpus, stage_seeds, starting_vectors, train_vectors,
 )
@@ -486,6 +487,14 @@ class SkipGramVectorizer(
         """
         self._check_solver_and_loss()
         self._check_learning_rates()
+        on_dask = is_dask_collection(raw_documents)
+        if on_dask and SOLVERS[self.solver].batch_kind is BatchKind.CORPUS:
+            raise ValueError(
+                f"solver={self.solver!r} reads the corpus at every epoch, which a Dask "
+                "collection would send to this machine each time. Use solver='counts' or "
+                "solver='pairs' (loss='negative'): they train from counts computed on the "
+                "workers."
+            )
         warn_for_unused_params(self.get_params())
         report = Progress(type(self).__name__, self.verbose)
         memory = check_memory(self.memory)
@@ -577,7 +586,9 @@ class SkipGramVectorizer(
                 "_wv": WordVectors(words, w_in),
             })
             if transform:
-                return self._stack([self._pool(chunk) for chunk in encoded.chunks()])
+                if on_dask:
+                    return dask_transform(self, raw_documents)
+                return self._stack(encoded.document_vectors(self._pool))
         return None
 
     def _check_solver_and_loss(self):
@@ -607,9 +618,12 @@ class SkipGramVectorizer(
             words = self.wv_.words
         else:
             words = None if self.vocabulary is None else check_vocabulary(self.vocabulary)
+        params = {name: getattr(self, name) for name in TOKENIZATION_PARAMS}
+        if is_dask_collection(raw_documents):
+            return read_collection(raw_documents, params, min_count=self.min_count,
+                                   max_features=self.max_features, words=words, report=report)
         return encoded_corpus(
-            raw_documents, {name: getattr(self, name) for name in TOKENIZATION_PARAMS},
-            self.min_count, self.max_features, words, memory, n_jobs, report,
+            raw_documents, params, self.min_count, self.max_features, words, memory, n_jobs, report,
         )
 
     def _continues(self, words):
@@ -765,6 +779,9 @@ class SkipGramVectorizer(
         -------
         X_new : ndarray of float32, shape (n_documents, n_features)
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return dask_transform(self, X)
         return self._document_vectors(X)
 
     def score(self, X, y=None):
@@ -792,11 +809,15 @@ class SkipGramVectorizer(
         score : float
             Mean log-probability per context word (at most 0).
         """
-        corpus = self._encode(X)
-        with Pool(effective_n_threads(self.n_jobs)) as pool:
-            total, n_pairs = log_likelihood(
-                corpus, self.word_vectors_, self.context_vectors_, self.window, pool
-            )
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            total, n_pairs = score_parts(self, X)
+        else:
+            corpus = self._encode(X)
+            with Pool(effective_n_threads(self.n_jobs)) as pool:
+                total, n_pairs = log_likelihood(
+                    corpus, self.word_vectors_, self.context_vectors_, self.window, pool
+                )
         if n_pairs == 0:
             raise ValueError(
                 "Cannot score: no document of X has two in-vocabulary words within "

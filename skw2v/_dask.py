@@ -1,0 +1,391 @@
+"""Documents in a Dask collection: the counting passes run where the partitions live.
+
+A ``dask.bag.Bag`` of documents or a ``dask.dataframe.Series`` of text is
+read in passes, each a map over its partitions and a tree reduction
+(``SPLIT_EVERY`` results combined per task), computed by whichever Dask
+scheduler is active (a ``distributed.Client``, or Dask's local one):
+
+1. word counts: each partition's tokens counted under its own numbering,
+   merged by word; with the partitions' document counts, which number the
+   documents globally;
+2. co-occurrence counts (integer sums, :func:`~skw2v._cooccurrence.partial_training_counts`),
+   document frequencies and kept tokens, under the vocabulary, which is sent
+   to the workers once;
+3. after the solve, the exact integer Gram matrix of the SIF averages (and,
+   for a pooling that reads documents, the keyed sample of documents).
+
+Only these sums reach the client, never the text or its ids. Every random
+draw is keyed by the document's global index (:mod:`skw2v._keyed_random`),
+and every sum is an integer sum, so the result is the same, bit for bit, as
+fitting the same documents from a list on one machine, for any number of
+partitions and workers. Dask itself is imported only here, and only when
+a Dask collection is given.
+"""
+
+import sys
+import time
+import uuid
+
+import numpy as np
+
+from ._analyzer import build_analyzer, iter_token_lists
+from ._cooccurrence import finish_counts, partial_training_counts
+from ._keyed_random import stream_key
+from ._pooling import document_frequencies, sif_gram_units
+from ._spill import encode_chunk
+from ._vocab import (
+    check_kept,
+    check_trainable,
+    concatenate,
+    encode,
+    prune_vocabulary,
+    sample_documents,
+)
+
+#: Partial results combined by one task of a tree reduction.
+SPLIT_EVERY = 8
+
+
+def is_dask_collection(X):
+    """Whether ``X`` is a Dask collection (checked without importing Dask)."""
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "__dask_graph__")
+
+
+def check_collection(X):
+    """The delayed partitions of ``X``: a Bag of documents or a Series of text.
+
+    Raises a ValueError saying what to pass for a Dask DataFrame (two
+    dimensions) or any other Dask collection.
+    """
+    import dask.bag
+
+    accepted = (dask.bag.Bag,)
+    if type(X).__module__.startswith("dask.dataframe"):
+        import dask.dataframe  # needs pandas and pyarrow: only for dataframe collections
+
+        if isinstance(X, dask.dataframe.DataFrame):
+            raise ValueError(
+                "Expected one column of text documents, got a Dask DataFrame. Pass the text "
+                "column itself, e.g. ddf['text'] rather than ddf[['text']]."
+            )
+        accepted += (dask.dataframe.Series,)
+    if not isinstance(X, accepted):
+        raise TypeError(
+            f"A Dask {type(X).__name__} of documents cannot be read: pass a dask.bag.Bag of "
+            "documents or a dask.dataframe.Series of text (e.g. ddf['text'] or "
+            "dask.bag.read_text(...))."
+        )
+    return list(X.to_delayed())
+
+
+def _documents(partition):
+    """A partition's documents as a list (a Bag's list, a pandas Series' values)."""
+    return partition.tolist() if hasattr(partition, "tolist") else list(partition)
+
+
+def _failed(index, error):
+    """The error that names the partition (and, in ``error``, the document) that failed."""
+    return ValueError(
+        f"Partition {index} of the Dask collection cannot be read: {type(error).__name__}: "
+        f"{error} (document numbers count from the start of the partition)."
+    )
+
+
+def _word_counts(partition, index, params):
+    """Pass 1 on one partition: ``(words, counts, [n_documents])``."""
+    documents = _documents(partition)
+    try:
+        words, ids, _ = encode_chunk(documents, 0, params)
+    except (ValueError, TypeError, OSError) as error:
+        raise _failed(index, error) from error
+    return words, np.bincount(ids, minlength=len(words)).astype(np.int64), [len(documents)]
+
+
+def _merge_word_counts(parts):
+    """Pass 1's reduction: word counts summed by word; document counts in order."""
+    index, counts, n_documents = {}, [], []
+    for words, part_counts, part_documents in parts:
+        rows = np.fromiter((index.setdefault(w, len(index)) for w in words), np.int64, len(words))
+        if len(index) > len(counts):
+            counts = np.concatenate([counts, np.zeros(len(index) - len(counts), np.int64)])
+        np.add.at(counts, rows, part_counts)
+        n_documents += part_documents
+    return list(index), np.asarray(counts, dtype=np.int64), n_documents
+
+
+def _encoded(partition, index, vocabulary, params):
+    """A partition's documents as a Corpus under ``vocabulary`` (unknown words dropped)."""
+    documents = _documents(partition)
+    analyzer = build_analyzer(params)
+    tokens = iter_token_lists(documents, analyzer, params["input"],
+                              check_content=not callable(params["analyzer"]))
+    try:
+        return encode(tokens, vocabulary)
+    except (ValueError, TypeError, OSError) as error:
+        raise _failed(index, error) from error
+
+
+def _pair_counts(partition, index, first_document, vocabulary, word_counts, params, count_params):
+    """Pass 2 on one partition: integer count sums, document frequencies, kept tokens."""
+    corpus = _encoded(partition, index, vocabulary, params)
+    sums = partial_training_counts(corpus.chunks(), word_counts, first_document=first_document,
+                                   **count_params)
+    trainable = bool((np.diff(corpus.indptr) >= 2).any())
+    return sums, document_frequencies(corpus, len(word_counts)), corpus.n_tokens, trainable
+
+
+def _add_pair_counts(parts):
+    sums, frequency, n_tokens, trainable = parts[0]
+    for part in parts[1:]:
+        sums = sums + part[0]
+        frequency = frequency + part[1]
+        n_tokens += part[2]
+        trainable = trainable or part[3]
+    return sums, frequency, n_tokens, trainable
+
+
+def _gram_units(partition, index, first_document, vocabulary, params, vectors, word_counts, alpha,
+                exponent):
+    """Pass 3 on one partition: the exact SIF Gram units of its documents."""
+    corpus = _encoded(partition, index, vocabulary, params)
+    return sif_gram_units(corpus, vectors, word_counts, alpha, exponent)
+
+
+def _add(parts):
+    return sum(parts[1:], parts[0])
+
+
+def _sampled(partition, index, first_document, vocabulary, params, fraction, key):
+    """The partition's documents chosen by the keyed sample, as a list of one Corpus."""
+    corpus = _encoded(partition, index, vocabulary, params)
+    return [sample_documents(corpus, fraction, key, first_document)]
+
+
+def _joined(parts):
+    return [corpus for part in parts for corpus in part]
+
+
+def _transform(partition, index, vectorizer):
+    documents = _documents(partition)
+    try:
+        return vectorizer.transform(documents)
+    except (ValueError, TypeError, OSError) as error:
+        raise _failed(index, error) from error
+
+
+def _score(partition, index, vectorizer):
+    from ._parallel import Pool
+    from ._scoring import log_likelihood
+
+    with Pool(1) as pool:
+        return log_likelihood(
+            _encoded(partition, index, vectorizer.vocabulary_,
+                     {name: getattr(vectorizer, name) for name in _params_names()}),
+            vectorizer.word_vectors_, vectorizer.context_vectors_, vectorizer.window, pool,
+        )
+
+
+def _add_scores(parts):
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+
+
+def _params_names():
+    from ._analyzer import TOKENIZATION_PARAMS
+
+    return TOKENIZATION_PARAMS
+
+
+def _tree(values, combine, name):
+    """A tree reduction of delayed ``values`` by ``combine`` (of a list), in
+    order, ``SPLIT_EVERY`` at a time; its tasks are named ``name``."""
+    import dask
+
+    level = 0
+    while len(values) > 1 or level == 0:
+        values = [
+            dask.delayed(combine, pure=True)(
+                values[i : i + SPLIT_EVERY], dask_key_name=f"{name}-reduce-{level}-{i // SPLIT_EVERY}"
+            )
+            for i in range(0, len(values), SPLIT_EVERY)
+        ]
+        level += 1
+    return values[0]
+
+
+def _map(function, partitions, name, *args, firsts=None):
+    """``function(partition, index, [first document,] *args)`` of every partition, as named tasks."""
+    import dask
+
+    call = dask.delayed(function, pure=True)
+    if firsts is None:
+        return [call(p, i, *args, dask_key_name=f"{name}-{i}") for i, p in enumerate(partitions)]
+    return [call(p, i, int(f), *args, dask_key_name=f"{name}-{i}")
+            for i, (p, f) in enumerate(zip(partitions, firsts))]
+
+
+def _client():
+    """The active ``distributed.Client``, or None (without importing distributed)."""
+    if "distributed" not in sys.modules:
+        return None
+    try:
+        return sys.modules["distributed"].get_client()
+    except ValueError:  # no client: Dask's local scheduler computes
+        return None
+
+
+def _shared(value):
+    """``value`` as one piece of data that every task taking it shares: sent
+    to the workers once (scattered, on a distributed cluster), not once per
+    partition, nor inside the task graph."""
+    import dask
+
+    client = _client()
+    if client is not None:
+        return client.scatter([value], hash=False)[0]
+    return dask.delayed(value, name=_name(type(value).__name__), traverse=False)
+
+
+def _compute(value):
+    """``(result, its size in bytes)``: what the pass sent to this machine."""
+    import dask
+    from dask.sizeof import sizeof
+
+    result = dask.compute(value)[0]
+    return result, int(sizeof(result))
+
+
+def _name(stage):
+    return f"skw2v-{stage}-{uuid.uuid4().hex[:8]}"
+
+
+class DaskCorpus:
+    """A Dask collection's documents, counted where they live.
+
+    Made by :func:`read_collection` (pass 1); has the attributes and methods
+    of :class:`~skw2v._spill.EncodedCorpus` that ``fit`` uses, each a pass
+    over the partitions. ``frequency`` and ``n_tokens`` are known once
+    :meth:`training_counts` has run.
+    """
+
+    key = None
+
+    def __init__(self, partitions, params, words, word_counts, n_documents, report,
+                 received_bytes=0):
+        self._partitions = partitions
+        self._params = params
+        self._report = report
+        self.words = words
+        self.word_counts = word_counts
+        self._firsts = np.concatenate([[0], np.cumsum(n_documents)])[:-1]
+        self.n_documents = int(np.sum(n_documents))
+        self.n_tokens = 0
+        self.frequency = np.zeros(len(words), dtype=np.int64)
+        #: Bytes of results received from the workers, over every pass.
+        self.received_bytes = received_bytes
+        self._vocabulary = None
+
+    def _shared_vocabulary(self):
+        if self._vocabulary is None:
+            self._vocabulary = _shared({word: row for row, word in enumerate(self.words)})
+        return self._vocabulary
+
+    def _pass(self, what, value):
+        tic = time.perf_counter()
+        result, size = _compute(value)
+        self.received_bytes += size
+        self._report.stage(
+            f"{what} ({len(self._partitions)} Dask partitions, {size / 1e6:,.1f} MB to this "
+            "machine)", time.perf_counter() - tic, level=1,
+        )
+        return result
+
+    def training_counts(self, word_counts, *, window, shrink_windows, sample, random_state,
+                        n_threads=1, report=None):
+        """Pass 2: :func:`~skw2v._cooccurrence.training_counts` of the documents,
+        as integer sums per partition, tree-reduced."""
+        count_params = {"window": window, "shrink_windows": shrink_windows, "sample": sample,
+                        "random_state": random_state}
+        name = _name("count-pairs")
+        parts = _map(_pair_counts, self._partitions, name, self._shared_vocabulary(),
+                     _shared(np.asarray(word_counts)), self._params, count_params,
+                     firsts=self._firsts)
+        sums, frequency, n_tokens, trainable = self._pass(
+            "co-occurrence counts", _tree(parts, _add_pair_counts, name))
+        check_trainable(trainable)
+        self.frequency, self.n_tokens = frequency, int(n_tokens)
+        return finish_counts(sums, window=window, sample=sample, word_counts=word_counts)
+
+    def sif_gram_units(self, vectors, word_counts, alpha, exponent):
+        """Pass 3: :func:`~skw2v._pooling.sif_gram_units`, summed over the partitions."""
+        name = _name("sif-statistics")
+        parts = _map(_gram_units, self._partitions, name, self._shared_vocabulary(), self._params,
+                     _shared(vectors), _shared(np.asarray(word_counts)), alpha, exponent,
+                     firsts=self._firsts)
+        return self._pass("SIF statistics", _tree(parts, _add, name))
+
+    def sample(self, max_tokens, random_state):
+        """The keyed sample of :meth:`~skw2v._spill.EncodedCorpus.sample`: a
+        pass that sends the chosen documents' ids to the client."""
+        fraction = max_tokens / max(self.n_tokens, 1)
+        fraction = 2.0 if fraction >= 1 else fraction  # every document
+        name = _name("sample")
+        parts = _map(_sampled, self._partitions, name, self._shared_vocabulary(), self._params,
+                     fraction, stream_key(random_state, 0), firsts=self._firsts)
+        return concatenate(self._pass("sample of documents", _tree(parts, _joined, name)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+
+def read_collection(X, params, *, min_count, max_features, words, report):
+    """Pass 1 over a Dask collection: its vocabulary and word counts, as a :class:`DaskCorpus`.
+
+    ``words`` is a fixed vocabulary in row order, or None to learn one
+    (pruned by ``min_count`` and ``max_features``, as for a list).
+    """
+    partitions = check_collection(X)
+    name = _name("count-words")
+    tic = time.perf_counter()
+    (found, counts, n_documents), size = _compute(
+        _tree(_map(_word_counts, partitions, name, params), _merge_word_counts, name))
+    report.stage(f"word counts ({len(partitions)} Dask partitions, {size / 1e6:,.1f} MB to this "
+                 "machine)", time.perf_counter() - tic, level=1)
+    n_tokens = int(counts.sum())
+    if words is None:
+        kept = prune_vocabulary(counts, found, min_count, max_features)
+        check_kept(kept, sum(n_documents), n_tokens, len(found), min_count)
+        words, word_counts = [found[k] for k in kept.tolist()], counts[kept]
+    else:
+        index = {word: row for row, word in enumerate(found)}
+        word_counts = np.array([counts[index[w]] if w in index else 0 for w in words], np.int64)
+        check_kept(words, sum(n_documents), n_tokens, 0, min_count)
+    return DaskCorpus(partitions, params, list(words), word_counts, n_documents, report, size)
+
+
+def transform(vectorizer, X):
+    """The document vectors of a Dask collection, as a lazy Dask array (one
+    block of rows per partition; their lengths are unknown until computed)."""
+    import dask.array as da
+
+    partitions = check_collection(X)
+    shared = _shared(vectorizer)
+    name = _name("transform")
+    n_features = vectorizer._n_features_out
+    meta = vectorizer.transform([""])[:0]
+    blocks = [
+        da.from_delayed(block, shape=(np.nan, n_features), dtype=meta.dtype, meta=meta)
+        for block in _map(_transform, partitions, name, shared)
+    ]
+    return da.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]
+
+
+def score_parts(vectorizer, X):
+    """``(total log-probability, pairs)`` summed over a Dask collection's partitions."""
+    partitions = check_collection(X)
+    shared = _shared(vectorizer)
+    name = _name("score")
+    return _compute(_tree(_map(_score, partitions, name, shared), _add_scores, name))[0]
+
