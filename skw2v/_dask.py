@@ -134,6 +134,14 @@ def _pair_counts(partition, index, first_document, vocabulary, word_counts, para
     return sums, document_frequencies(corpus, len(word_counts)), corpus.n_tokens, trainable
 
 
+def _finish_pair_counts(total, window, sample, word_counts):
+    """The last task of pass 2, on a worker: the float32 counts from the
+    integer sums, so that only the count matrix travels to the client."""
+    sums, frequency, n_tokens, trainable = total
+    counts = finish_counts(sums, window=window, sample=sample, word_counts=word_counts)
+    return counts, frequency, n_tokens, trainable
+
+
 def _add_pair_counts(parts):
     sums, frequency, n_tokens, trainable = parts[0]
     for part in parts[1:]:
@@ -241,7 +249,7 @@ def _shared(value):
 
     client = _client()
     if client is not None:
-        return client.scatter([value], hash=False)[0]
+        return client.scatter([value], hash=False, broadcast=True)[0]
     return dask.delayed(value, name=_name(type(value).__name__), traverse=False)
 
 
@@ -303,17 +311,22 @@ class DaskCorpus:
                         n_threads=1, report=None):
         """Pass 2: :func:`~skw2v._cooccurrence.training_counts` of the documents,
         as integer sums per partition, tree-reduced."""
+        import dask
+
         count_params = {"window": window, "shrink_windows": shrink_windows, "sample": sample,
                         "random_state": random_state}
         name = _name("count-pairs")
+        shared_counts = _shared(np.asarray(word_counts))
         parts = _map(_pair_counts, self._partitions, name, self._shared_vocabulary(),
-                     _shared(np.asarray(word_counts)), self._params, count_params,
-                     firsts=self._firsts)
-        sums, frequency, n_tokens, trainable = self._pass(
-            "co-occurrence counts", _tree(parts, _add_pair_counts, name))
+                     shared_counts, self._params, count_params, firsts=self._firsts)
+        finished = dask.delayed(_finish_pair_counts, pure=True)(
+            _tree(parts, _add_pair_counts, name), window, sample, shared_counts,
+            dask_key_name=f"{name}-finish",
+        )
+        counts, frequency, n_tokens, trainable = self._pass("co-occurrence counts", finished)
         check_trainable(trainable)
         self.frequency, self.n_tokens = frequency, int(n_tokens)
-        return finish_counts(sums, window=window, sample=sample, word_counts=word_counts)
+        return counts
 
     def sif_gram_units(self, vectors, word_counts, alpha, exponent):
         """Pass 3: :func:`~skw2v._pooling.sif_gram_units`, summed over the partitions."""
