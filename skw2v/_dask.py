@@ -5,12 +5,14 @@ read in passes, each a map over its partitions and a tree reduction
 (``SPLIT_EVERY`` results combined per task), computed by whichever Dask
 scheduler is active (a ``distributed.Client``, or Dask's local one):
 
-1. word counts: each partition's tokens counted under its own numbering,
-   merged by word; with the partitions' document counts, which number the
-   documents globally;
+1. word counts: each partition is tokenized and numbered under its own
+   words (on a distributed cluster its ids then stay in the workers'
+   memory, 4 bytes a token, for the later passes); the counts are merged by
+   word, with the partitions' document counts, which number the documents
+   globally;
 2. co-occurrence counts (integer sums, :func:`~skw2v._cooccurrence.partial_training_counts`),
    document frequencies and kept tokens, under the vocabulary, which is sent
-   to the workers once;
+   to the workers once; the float32 count matrix is finished on a worker;
 3. after the solve, the exact integer Gram matrix of the SIF averages (and,
    for a pooling that reads documents, the keyed sample of documents).
 
@@ -38,7 +40,9 @@ from ._vocab import (
     check_trainable,
     concatenate,
     encode,
+    from_lengths,
     prune_vocabulary,
+    remap,
     sample_documents,
 )
 
@@ -91,14 +95,20 @@ def _failed(index, error):
     )
 
 
-def _word_counts(partition, index, params):
-    """Pass 1 on one partition: ``(words, counts, [n_documents])``."""
+def _encode_partition(partition, index, params):
+    """Pass 1's map on one partition: ``(words, ids, lengths)`` of
+    :func:`~skw2v._spill.encode_chunk`, its words numbered by first appearance."""
     documents = _documents(partition)
     try:
-        words, ids, _ = encode_chunk(documents, 0, params)
+        return encode_chunk(documents, 0, params)
     except (ValueError, TypeError, OSError) as error:
         raise _failed(index, error) from error
-    return words, np.bincount(ids, minlength=len(words)).astype(np.int64), [len(documents)]
+
+
+def _word_counts(encoded):
+    """``(words, counts, [n_documents])`` of an encoded partition."""
+    words, ids, lengths = encoded
+    return words, np.bincount(ids, minlength=len(words)).astype(np.int64), [len(lengths)]
 
 
 def _merge_word_counts(parts):
@@ -114,7 +124,8 @@ def _merge_word_counts(parts):
 
 
 def _encoded(partition, index, vocabulary, params):
-    """A partition's documents as a Corpus under ``vocabulary`` (unknown words dropped)."""
+    """A partition's documents as a Corpus under ``vocabulary`` (unknown words
+    dropped), tokenized anew."""
     documents = _documents(partition)
     analyzer = build_analyzer(params)
     tokens = iter_token_lists(documents, analyzer, params["input"],
@@ -125,13 +136,21 @@ def _encoded(partition, index, vocabulary, params):
         raise _failed(index, error) from error
 
 
-def _pair_counts(partition, index, first_document, vocabulary, word_counts, params, count_params):
+def _under(encoded, vocabulary):
+    """An encoded partition as a Corpus under ``vocabulary``: its words'
+    rows looked up once, unknown words dropped."""
+    words, ids, lengths = encoded
+    table = np.fromiter((vocabulary.get(w, -1) for w in words), np.int32, len(words))
+    return remap(from_lengths(ids.copy(), lengths), table)
+
+
+def _pair_counts(encoded, index, first_document, vocabulary, word_counts, count_params):
     """Pass 2 on one partition: integer count sums, document frequencies, kept tokens."""
-    corpus = _encoded(partition, index, vocabulary, params)
+    corpus = _under(encoded, vocabulary)
     sums = partial_training_counts(corpus.chunks(), word_counts, first_document=first_document,
                                    **count_params)
     trainable = bool((np.diff(corpus.indptr) >= 2).any())
-    return sums, document_frequencies(corpus, len(word_counts)), corpus.n_tokens, trainable
+    return _narrow(sums), document_frequencies(corpus, len(word_counts)), corpus.n_tokens, trainable
 
 
 def _finish_pair_counts(total, window, sample, word_counts):
@@ -142,20 +161,27 @@ def _finish_pair_counts(total, window, sample, word_counts):
     return counts, frequency, n_tokens, trainable
 
 
+def _narrow(sums):
+    """Integer count sums as int32 when every sum fits (half the bytes to
+    move between workers), else int64."""
+    if sums.nnz and sums.data.max() > np.iinfo(np.int32).max:
+        return sums.astype(np.int64)
+    return sums.astype(np.int32)
+
+
 def _add_pair_counts(parts):
     sums, frequency, n_tokens, trainable = parts[0]
     for part in parts[1:]:
-        sums = sums + part[0]
+        sums = _narrow(sums.astype(np.int64) + part[0].astype(np.int64))
         frequency = frequency + part[1]
         n_tokens += part[2]
         trainable = trainable or part[3]
     return sums, frequency, n_tokens, trainable
 
 
-def _gram_units(partition, index, first_document, vocabulary, params, vectors, word_counts, alpha,
-                exponent):
+def _gram_units(encoded, index, first_document, vocabulary, vectors, word_counts, alpha, exponent):
     """Pass 3 on one partition: the exact SIF Gram units of its documents."""
-    corpus = _encoded(partition, index, vocabulary, params)
+    corpus = _under(encoded, vocabulary)
     return sif_gram_units(corpus, vectors, word_counts, alpha, exponent)
 
 
@@ -163,9 +189,9 @@ def _add(parts):
     return sum(parts[1:], parts[0])
 
 
-def _sampled(partition, index, first_document, vocabulary, params, fraction, key):
+def _sampled(encoded, index, first_document, vocabulary, fraction, key):
     """The partition's documents chosen by the keyed sample, as a list of one Corpus."""
-    corpus = _encoded(partition, index, vocabulary, params)
+    corpus = _under(encoded, vocabulary)
     return [sample_documents(corpus, fraction, key, first_document)]
 
 
@@ -277,10 +303,8 @@ class DaskCorpus:
 
     key = None
 
-    def __init__(self, partitions, params, words, word_counts, n_documents, report,
-                 received_bytes=0):
-        self._partitions = partitions
-        self._params = params
+    def __init__(self, encoded, words, word_counts, n_documents, report, received_bytes=0):
+        self._encoded = encoded
         self._report = report
         self.words = words
         self.word_counts = word_counts
@@ -302,7 +326,7 @@ class DaskCorpus:
         result, size = _compute(value)
         self.received_bytes += size
         self._report.stage(
-            f"{what} ({len(self._partitions)} Dask partitions, {size / 1e6:,.1f} MB to this "
+            f"{what} ({len(self._encoded)} Dask partitions, {size / 1e6:,.1f} MB to this "
             "machine)", time.perf_counter() - tic, level=1,
         )
         return result
@@ -317,8 +341,8 @@ class DaskCorpus:
                         "random_state": random_state}
         name = _name("count-pairs")
         shared_counts = _shared(np.asarray(word_counts))
-        parts = _map(_pair_counts, self._partitions, name, self._shared_vocabulary(),
-                     shared_counts, self._params, count_params, firsts=self._firsts)
+        parts = _map(_pair_counts, self._encoded, name, self._shared_vocabulary(),
+                     shared_counts, count_params, firsts=self._firsts)
         finished = dask.delayed(_finish_pair_counts, pure=True)(
             _tree(parts, _add_pair_counts, name), window, sample, shared_counts,
             dask_key_name=f"{name}-finish",
@@ -331,7 +355,7 @@ class DaskCorpus:
     def sif_gram_units(self, vectors, word_counts, alpha, exponent):
         """Pass 3: :func:`~skw2v._pooling.sif_gram_units`, summed over the partitions."""
         name = _name("sif-statistics")
-        parts = _map(_gram_units, self._partitions, name, self._shared_vocabulary(), self._params,
+        parts = _map(_gram_units, self._encoded, name, self._shared_vocabulary(),
                      _shared(vectors), _shared(np.asarray(word_counts)), alpha, exponent,
                      firsts=self._firsts)
         return self._pass("SIF statistics", _tree(parts, _add, name))
@@ -342,28 +366,38 @@ class DaskCorpus:
         fraction = max_tokens / max(self.n_tokens, 1)
         fraction = 2.0 if fraction >= 1 else fraction  # every document
         name = _name("sample")
-        parts = _map(_sampled, self._partitions, name, self._shared_vocabulary(), self._params,
-                     fraction, stream_key(random_state, 0), firsts=self._firsts)
+        parts = _map(_sampled, self._encoded, name, self._shared_vocabulary(), fraction, stream_key(random_state, 0), firsts=self._firsts)
         return concatenate(self._pass("sample of documents", _tree(parts, _joined, name)))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        return None
+        self._encoded = self._vocabulary = None  # the workers release the encoded partitions
 
 
 def read_collection(X, params, *, min_count, max_features, words, report):
     """Pass 1 over a Dask collection: its vocabulary and word counts, as a :class:`DaskCorpus`.
 
     ``words`` is a fixed vocabulary in row order, or None to learn one
-    (pruned by ``min_count`` and ``max_features``, as for a list).
+    (pruned by ``min_count`` and ``max_features``, as for a list). Each
+    partition is tokenized once: on a distributed cluster its word ids (4
+    bytes a token) stay in the workers' memory until the fit ends, and the
+    later passes read them; on Dask's local scheduler each pass tokenizes
+    the partition again, so that nothing is held.
     """
+    import dask
+
     partitions = check_collection(X)
     name = _name("count-words")
     tic = time.perf_counter()
-    (found, counts, n_documents), size = _compute(
-        _tree(_map(_word_counts, partitions, name, params), _merge_word_counts, name))
+    encoded = _map(_encode_partition, partitions, f"{name}-encode", params)
+    client = _client()
+    if client is not None:  # kept on the workers for the later passes
+        encoded = client.persist(encoded)
+    counts_of = [dask.delayed(_word_counts, pure=True)(e, dask_key_name=f"{name}-{i}")
+                 for i, e in enumerate(encoded)]
+    (found, counts, n_documents), size = _compute(_tree(counts_of, _merge_word_counts, name))
     report.stage(f"word counts ({len(partitions)} Dask partitions, {size / 1e6:,.1f} MB to this "
                  "machine)", time.perf_counter() - tic, level=1)
     n_tokens = int(counts.sum())
@@ -375,7 +409,7 @@ def read_collection(X, params, *, min_count, max_features, words, report):
         index = {word: row for row, word in enumerate(found)}
         word_counts = np.array([counts[index[w]] if w in index else 0 for w in words], np.int64)
         check_kept(words, sum(n_documents), n_tokens, 0, min_count)
-    return DaskCorpus(partitions, params, list(words), word_counts, n_documents, report, size)
+    return DaskCorpus(encoded, list(words), word_counts, n_documents, report, size)
 
 
 def transform(vectorizer, X):
