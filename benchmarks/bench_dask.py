@@ -72,6 +72,20 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def task_seconds(tasks):
+    """``{kind: [compute seconds, transfer seconds]}`` summed over the tasks,
+    by kind: each pass's map tasks and its reduction tasks."""
+    totals = {}
+    for task in tasks:
+        key = str(task["key"])
+        match = re.match(r"\(?'?skw2v-([a-z-]+?)-[0-9a-f]{8}(-encode|-reduce|-finish)?", key)
+        kind = (match.group(1) + (match.group(2) or " map")) if match else "reading"
+        entry = totals.setdefault(kind, [0.0, 0.0])
+        for step in task["startstops"]:
+            entry[0 if step["action"] == "compute" else 1] += step["stop"] - step["start"]
+    return totals
+
+
 def _lines(paths):
     for path in paths:
         with open(path, encoding="utf-8") as handle:
@@ -89,13 +103,16 @@ def child(system, paths, out):
         import dask.bag as db
         from dask.distributed import Client, LocalCluster
 
+        from dask.distributed import get_task_stream
+
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
             bag = db.read_text(paths)
             tic = time.perf_counter()
-            with contextlib.redirect_stdout(log):
+            with contextlib.redirect_stdout(log), get_task_stream(client) as tasks:
                 vectorizer = SkipGramVectorizer(**SETTINGS).fit(bag)
             result["fit_s"] = time.perf_counter() - tic
+            result["tasks"] = task_seconds(tasks.data)
             result["partitions"] = bag.npartitions
             result["worker_peak_mb"] = sorted(
                 v / 1024 for v in client.run(
@@ -163,6 +180,9 @@ def main():
                 timed = stages(result["log"])
                 print(f"{name:>5}: fit {result['fit_s']:.1f} s; peak RSS {result['peak_mb']:,.0f} MB; "
                       + "; ".join(f"{k} {v:.1f} s" for k, v in timed.items()))
+            print("task seconds on the workers (compute, transfer), summed over tasks:")
+            for kind, (compute, transfer) in sorted(dask_run["tasks"].items()):
+                print(f"  {kind:<28} {compute:8.1f} {transfer:8.1f}")
             print(f"workers' peak RSS: {', '.join(f'{m:,.0f} MB' for m in dask_run['worker_peak_mb'])}")
             print(f"dask / local fit time: {dask_run['fit_s'] / local_run['fit_s']:.2f}")
             print(f"bit-identical vectors: {np.array_equal(vectors['dask'], vectors['local'])}",

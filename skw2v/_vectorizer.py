@@ -703,8 +703,11 @@ class SkipGramVectorizer(
 
         Parameters
         ----------
-        X : iterable of str, bytes, file names or files
-            Raw documents, read once (a generator works), as for ``CountVectorizer``.
+        X : iterable of str, bytes, file names or files, or a Dask collection
+            Raw documents, read once (a generator works), as for
+            ``CountVectorizer``; or a ``dask.bag.Bag`` of them or a
+            ``dask.dataframe.Series`` of text, counted on the Dask workers
+            (see the user guide's "Scaling out").
         y : None
             Ignored.
 
@@ -733,8 +736,8 @@ class SkipGramVectorizer(
 
         Parameters
         ----------
-        X : iterable of str, bytes, file names or files
-            Raw documents.
+        X : iterable of str, bytes, file names or files, or a Dask collection
+            Raw documents, or a ``dask.bag.Bag`` / ``dask.dataframe.Series`` of them.
         y : None
             Ignored.
 
@@ -751,15 +754,16 @@ class SkipGramVectorizer(
 
         Parameters
         ----------
-        X : iterable of str, bytes, file names or files
-            Raw documents.
+        X : iterable of str, bytes, file names or files, or a Dask collection
+            Raw documents, or a ``dask.bag.Bag`` / ``dask.dataframe.Series`` of them.
         y : None
             Ignored.
 
         Returns
         -------
         X_new : ndarray of float32, shape (n_documents, n_features)
-            Pooled word vectors of each document.
+            Pooled word vectors of each document (a lazy Dask array for a
+            Dask collection).
         """
         return self._fit(X, transform=True)
 
@@ -772,12 +776,14 @@ class SkipGramVectorizer(
 
         Parameters
         ----------
-        X : iterable of str, bytes, file names or files
-            Raw documents.
+        X : iterable of str, bytes, file names or files, or a Dask collection
+            Raw documents, or a ``dask.bag.Bag`` / ``dask.dataframe.Series`` of them.
 
         Returns
         -------
         X_new : ndarray of float32, shape (n_documents, n_features)
+            A lazy Dask array (one block of rows per partition) for a Dask
+            collection.
         """
         if is_dask_collection(X):
             check_is_fitted(self)
@@ -799,8 +805,8 @@ class SkipGramVectorizer(
 
         Parameters
         ----------
-        X : iterable of str, bytes, file names or files
-            Raw documents.
+        X : iterable of str, bytes, file names or files, or a Dask collection
+            Raw documents, or a ``dask.bag.Bag`` / ``dask.dataframe.Series`` of them.
         y : None
             Ignored.
 
