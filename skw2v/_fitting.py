@@ -199,9 +199,9 @@ def corpus_statistics(corpus, w_in, word_counts, sif_alpha, previous=None):
 
     ``corpus`` is an EncodedCorpus (or a Dask collection's counted corpus):
     its frequencies were counted when it was read; the Gram matrix of its
-    documents' SIF averages is summed, exactly, over one more read of it. ``previous`` (the first three from
-    earlier documents) accumulates into them, for ``partial_fit``. Returns a
-    dict of the five.
+    documents' SIF averages is summed, exactly, over one more read of it.
+    ``previous`` (the first three from earlier documents) accumulates into
+    them, for ``partial_fit``. Returns a dict of the five.
     """
     frequency = corpus.frequency
     n_documents = corpus.n_documents
