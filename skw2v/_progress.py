@@ -1,10 +1,12 @@
 """Progress reports for long work, without any dependency.
 
-At ``verbose=1``: what is being trained, an estimate of the training time
-once the first batches have run, progress within each epoch (one line
-rewritten in place on a terminal; a new line every ``LINE_EVERY`` of an
-epoch or ``LINE_SECONDS`` seconds elsewhere, e.g. in a notebook log or CI),
-and a summary per epoch. ``verbose=2`` adds the stages' timings and details.
+At ``verbose=1``: what is being trained, a summary per epoch and, for
+longer work only, an estimate of the training time once a tenth of the
+first epoch has run and progress within each epoch (one line rewritten in
+place on a terminal; a new line every ``LINE_EVERY`` of an epoch or
+``LINE_SECONDS`` seconds elsewhere, e.g. in a notebook log or CI), so that
+a fit of a few seconds prints a handful of lines. ``verbose=2`` adds the
+stages' timings and details.
 """
 
 import sys
@@ -16,11 +18,13 @@ REDRAW_SECONDS = 0.25
 LINE_EVERY = 0.1
 #: ...or when this many seconds passed since the last line.
 LINE_SECONDS = 30.0
-#: The time estimate is printed once this fraction of the first epoch, or
-#: this many seconds of it, has run.
-ESTIMATE_AFTER = (0.02, 3.0)
-#: Passes over the documents (reading, counting) show progress once they
-#: have run this many seconds.
+#: The time estimate is made once this fraction of the first epoch has run,
+#: from the rate after the first fraction (the start-up of training left out)...
+ESTIMATE_AFTER = (0.02, 0.1)
+#: ...and printed if it is at least this many seconds.
+ESTIMATE_MIN = 10.0
+#: Passes over the documents (reading, counting) and training show progress
+#: within a pass once they have run this many seconds.
 PASS_QUIET = 3.0
 
 
@@ -78,6 +82,7 @@ class Progress:
         self._tic = time.perf_counter()
         self._elapsed = 0.0
         self._estimated = False
+        self._warm = None  # (fraction, seconds) of the first epoch once past its start
         self._last_draw = -float("inf")
         self._last_fraction = 0.0
 
@@ -86,16 +91,22 @@ class Progress:
         if self.verbose < 1 or total <= 0:
             return
         fraction = done / total
-        if not self._estimated and epoch == 0 and (
-            fraction >= ESTIMATE_AFTER[0] or seconds >= ESTIMATE_AFTER[1]
-        ):
+        if epoch == 0 and self._warm is None and fraction >= ESTIMATE_AFTER[0]:
+            self._warm = (fraction, seconds)
+        if not self._estimated and epoch == 0 and fraction >= ESTIMATE_AFTER[1]:
             self._estimated = True
-            estimate = seconds / max(fraction, 1e-12) * self.n_epochs
-            self.message(
-                f"estimated training time {_duration(estimate)} "
-                f"({done / max(seconds, 1e-9):,.0f} {self.unit}/s)"
-            )
-        if fraction >= 1.0:
+            start, start_seconds = self._warm
+            if fraction > start:
+                rate = (seconds - start_seconds) / (fraction - start)
+            else:  # the first report passed both marks: its own rate
+                rate = seconds / max(fraction, 1e-12)
+            estimate = seconds + rate * (self.n_epochs - fraction)
+            if estimate >= ESTIMATE_MIN:
+                self.message(
+                    f"estimated training time {_duration(estimate)} "
+                    f"({done / max(seconds, 1e-9):,.0f} {self.unit}/s)"
+                )
+        if fraction >= 1.0 or time.perf_counter() - self._tic < PASS_QUIET:
             return
         self._progress_line(
             f"[{self.name}] epoch {epoch + 1}/{self.n_epochs}: {100 * fraction:5.1f}%, "
@@ -112,8 +123,9 @@ class Progress:
     def reading(self, n_documents, total, n_tokens, seconds, done=False):
         """``n_tokens`` more tokens were read: ``n_documents`` documents so far
         (of ``total``; None when unknown), in ``seconds``; ``done`` at the end.
-        Progress lines start once a pass has run ``PASS_QUIET`` seconds; the
-        end is always reported."""
+        Progress lines, and the line at the end, come once a pass has run
+        ``PASS_QUIET`` seconds (a shorter read is summed up by the fit's next
+        line)."""
         self._tokens_read += n_tokens
         if self.verbose < 1:
             return
@@ -122,9 +134,11 @@ class Progress:
             + (f" of {total:,} ({100 * n_documents / total:.1f}%)" if total else "")
             + f", {self._tokens_read:,} tokens, {self._tokens_read / max(seconds, 1e-9):,.0f} tokens/s"
         )
+        if seconds < PASS_QUIET:
+            return
         if done:
             self.message(f"{text}, {_duration(seconds)}")
-        elif seconds >= PASS_QUIET:
+        else:
             fraction = n_documents / total if total else 0.0
             if total:
                 text += f", about {_duration(seconds * (1 - fraction) / max(fraction, 1e-12))} left"

@@ -116,7 +116,23 @@ def test_warm_start_with_another_vocabulary_starts_anew_and_says_so():
 # -- progress -------------------------------------------------------------------
 
 
-def test_verbose_reports_the_start_an_estimate_and_progress_within_epochs(capsys):
+def test_a_short_fit_prints_a_handful_of_lines(capsys):
+    SkipGramVectorizer(**FAST, verbose=1).fit(DOCS)
+    lines = capsys.readouterr().out.splitlines()
+    assert 2 <= len(lines) <= 6, lines  # what is trained and one line per epoch
+    assert not any("%" in line or "estimated" in line for line in lines)
+
+
+@pytest.fixture
+def long_work(monkeypatch):
+    """Progress as for long work: within-epoch lines and the estimate at once."""
+    import skw2v._progress as progress
+
+    monkeypatch.setattr(progress, "PASS_QUIET", 0.0)
+    monkeypatch.setattr(progress, "ESTIMATE_MIN", 0.0)
+
+
+def test_verbose_reports_the_start_an_estimate_and_progress_within_epochs(capsys, long_work):
     SkipGramVectorizer(**{**FAST, "batch_size": 64}, solver="sgd", verbose=1).fit(DOCS)
     out = capsys.readouterr().out
     assert re.search(r"[\d,]+ words in 200 documents, vocabulary \d+, loss='softmax', solver='sgd'", out)
@@ -127,7 +143,7 @@ def test_verbose_reports_the_start_an_estimate_and_progress_within_epochs(capsys
     assert re.search(r"epoch 2/2: loss \d+\.\d+, [\d,]+ words/s, \d+\.\d s elapsed", out)
 
 
-def test_progress_on_a_terminal_is_one_line_redrawn_in_place(monkeypatch):
+def test_progress_on_a_terminal_is_one_line_redrawn_in_place(monkeypatch, long_work):
     import skw2v._progress as progress
 
     class Terminal(io.StringIO):
@@ -146,7 +162,7 @@ def test_progress_on_a_terminal_is_one_line_redrawn_in_place(monkeypatch):
     assert "[X] epoch 1/2: loss 1.5000" in text and "estimated training time" in text
 
 
-def test_verbose_reports_the_counts_solver_too(capsys):
+def test_verbose_reports_the_counts_solver_too(capsys, long_work):
     SkipGramVectorizer(**{**FAST, "batch_size": 16}, verbose=1).fit(DOCS)
     out = capsys.readouterr().out
     assert "solver='counts', init='spectral'" in out

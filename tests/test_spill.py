@@ -206,7 +206,11 @@ def test_a_full_disk_is_a_clear_error(topic_corpus, small_chunks, spill_dir, mon
     assert leftovers(spill_dir) == []
 
 
-def test_reading_reports_tokens_per_second_and_time_left(topic_corpus, small_chunks, capsys):
+def test_reading_reports_tokens_per_second_and_time_left(topic_corpus, small_chunks, capsys,
+                                                         monkeypatch):
+    import skw2v._progress as progress
+
+    monkeypatch.setattr(progress, "PASS_QUIET", 0.0)  # as for a long read
     docs, _, _ = topic_corpus
     SkipGramVectorizer(**FAST, verbose=1).fit(docs)
     out = capsys.readouterr().out
