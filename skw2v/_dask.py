@@ -30,10 +30,12 @@ import uuid
 
 import numpy as np
 
-from ._analyzer import build_analyzer, iter_token_lists
+from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists
 from ._cooccurrence import finish_counts, partial_training_counts
 from ._keyed_random import stream_key
+from ._parallel import Pool
 from ._pooling import document_frequencies, sif_gram_units
+from ._scoring import log_likelihood
 from ._spill import encode_chunk
 from ._vocab import (
     check_kept,
@@ -208,25 +210,16 @@ def _transform(partition, index, vectorizer):
 
 
 def _score(partition, index, vectorizer):
-    from ._parallel import Pool
-    from ._scoring import log_likelihood
-
+    """``(total log-probability, pairs)`` of one partition under the fitted model."""
+    params = {name: getattr(vectorizer, name) for name in TOKENIZATION_PARAMS}
+    corpus = _encoded(partition, index, vectorizer.vocabulary_, params)
     with Pool(1) as pool:
-        return log_likelihood(
-            _encoded(partition, index, vectorizer.vocabulary_,
-                     {name: getattr(vectorizer, name) for name in _params_names()}),
-            vectorizer.word_vectors_, vectorizer.context_vectors_, vectorizer.window, pool,
-        )
+        return log_likelihood(corpus, vectorizer.word_vectors_, vectorizer.context_vectors_,
+                              vectorizer.window, pool)
 
 
 def _add_scores(parts):
     return sum(p[0] for p in parts), sum(p[1] for p in parts)
-
-
-def _params_names():
-    from ._analyzer import TOKENIZATION_PARAMS
-
-    return TOKENIZATION_PARAMS
 
 
 def _tree(values, combine, name):
