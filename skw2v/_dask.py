@@ -239,15 +239,35 @@ def _tree(values, combine, name):
     return values[0]
 
 
-def _map(function, partitions, name, *args, firsts=None):
-    """``function(partition, index, [first document,] *args)`` of every partition, as named tasks."""
+def _map(function, partitions, name, *args, firsts=None, homes=None):
+    """``function(partition, index, [first document,] *args)`` of every partition, as named tasks.
+
+    ``homes[i]``, if given, names the workers that hold partition ``i``: its
+    task is meant to run there (another worker may take it only if none of
+    them is left), so that the partition is not copied to a worker that was
+    idle when the task was scheduled.
+    """
     import dask
 
     call = dask.delayed(function, pure=True)
-    if firsts is None:
-        return [call(p, i, *args, dask_key_name=f"{name}-{i}") for i, p in enumerate(partitions)]
-    return [call(p, i, int(f), *args, dask_key_name=f"{name}-{i}")
-            for i, (p, f) in enumerate(zip(partitions, firsts))]
+    tasks = []
+    for i, partition in enumerate(partitions):
+        head = (partition, i) if firsts is None else (partition, i, int(firsts[i]))
+        home = homes[i] if homes is not None else None
+        with dask.annotate(**({"workers": home, "allow_other_workers": True} if home else {})):
+            tasks.append(call(*head, *args, dask_key_name=f"{name}-{i}"))
+    return tasks
+
+
+def _homes(persisted):
+    """The workers holding each persisted partition (None for each without a cluster)."""
+    client = _client()
+    if client is None:
+        return None
+    from distributed import futures_of
+
+    who_has = client.who_has([future for value in persisted for future in futures_of(value)])
+    return [list(who_has.get(value.key, ())) or None for value in persisted]
 
 
 def _client():
@@ -335,7 +355,7 @@ class DaskCorpus:
         name = _name("count-pairs")
         shared_counts = _shared(np.asarray(word_counts))
         parts = _map(_pair_counts, self._encoded, name, self._shared_vocabulary(),
-                     shared_counts, count_params, firsts=self._firsts)
+                     shared_counts, count_params, firsts=self._firsts, homes=_homes(self._encoded))
         finished = dask.delayed(_finish_pair_counts, pure=True)(
             _tree(parts, _add_pair_counts, name), window, sample, shared_counts,
             dask_key_name=f"{name}-finish",
@@ -350,7 +370,7 @@ class DaskCorpus:
         name = _name("sif-statistics")
         parts = _map(_gram_units, self._encoded, name, self._shared_vocabulary(),
                      _shared(vectors), _shared(np.asarray(word_counts)), alpha, exponent,
-                     firsts=self._firsts)
+                     firsts=self._firsts, homes=_homes(self._encoded))
         return self._pass("SIF statistics", _tree(parts, _add, name))
 
     def sample(self, max_tokens, random_state):
@@ -359,7 +379,8 @@ class DaskCorpus:
         fraction = max_tokens / max(self.n_tokens, 1)
         fraction = 2.0 if fraction >= 1 else fraction  # every document
         name = _name("sample")
-        parts = _map(_sampled, self._encoded, name, self._shared_vocabulary(), fraction, stream_key(random_state, 0), firsts=self._firsts)
+        parts = _map(_sampled, self._encoded, name, self._shared_vocabulary(), fraction,
+                     stream_key(random_state, 0), firsts=self._firsts, homes=_homes(self._encoded))
         return concatenate(self._pass("sample of documents", _tree(parts, _joined, name)))
 
     def __enter__(self):
