@@ -62,10 +62,13 @@ def token_uniforms(key, first_document, indptr, start, stop):
     The block's documents are numbered from ``first_document``; ``indptr``
     (int64, from 0) bounds their tokens. Token ``i`` of document ``d`` gets
     the hash of ``(key, d, i)``: the value does not depend on the block.
+    Each document's key is hashed once, not once per token.
     """
-    positions = np.arange(start, stop, dtype=np.int64)
-    local = np.searchsorted(indptr, positions, side="right") - 1
-    within = (positions - indptr[local]).astype(np.uint64)
-    x = document_keys(key, local + first_document)
-    x += within * np.uint64(_M1)
+    first = int(np.searchsorted(indptr, start, side="right")) - 1
+    stop_document = max(int(np.searchsorted(indptr, stop, side="left")), first + 1)
+    bounds = np.clip(indptr[first : stop_document + 1], start, stop)
+    lengths = np.diff(bounds)
+    x = np.repeat(document_keys(key, np.arange(first, stop_document) + first_document), lengths)
+    within = np.arange(start, stop, dtype=np.int64) - np.repeat(indptr[first:stop_document], lengths)
+    x += within.astype(np.uint64) * np.uint64(_M1)
     return _to_unit(_mix(x))

@@ -155,6 +155,23 @@ def test_subsampled_counts_average_word2vec_draws():
     )
 
 
+def test_token_uniforms_of_any_slice_are_those_of_the_whole():
+    """A token's uniform depends on its document and position only, whichever
+    slice of tokens it is computed in (empty documents included)."""
+    lengths = np.array([3, 0, 0, 5, 1, 0, 7, 2])
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    key = stream_key(11, 2)
+    whole = token_uniforms(key, 40, indptr, 0, indptr[-1])
+    assert whole.shape == (indptr[-1],) and ((0 <= whole) & (whole < 1)).all()
+    assert len(np.unique(whole)) == len(whole)
+    for start in range(indptr[-1]):
+        for stop in range(start + 1, indptr[-1] + 1):
+            np.testing.assert_array_equal(token_uniforms(key, 40, indptr, start, stop),
+                                          whole[start:stop])
+    # the same token in another numbering of the documents draws anew
+    assert not np.array_equal(token_uniforms(key, 41, indptr, 0, indptr[-1]), whole)
+
+
 def test_keyed_draws_do_not_depend_on_the_cut_into_chunks():
     """A token's draw is keyed by its document and position: the counts of a
     corpus are the same bit for bit however its documents are cut into
