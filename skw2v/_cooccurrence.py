@@ -251,8 +251,13 @@ def _assemble(blocks, n_words, divisor, pool):
     return counts
 
 
+def _n_draws(keep, n_draws):
+    """``n_draws``, or 1 when every word is always kept (one exact count)."""
+    return n_draws if not np.all(keep >= 1.0) else 1
+
+
 def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=None):
-    """Yield ``n_draws`` subsampled copies of each chunk, one at a time.
+    """Yield ``_n_draws(keep, n_draws)`` subsampled copies of each chunk, one at a time.
 
     Draw ``r`` keeps token ``i`` of document ``d`` when its keyed uniform
     (:func:`~skw2v._vocab.subsample_keyed`, stream ``r`` of
@@ -262,11 +267,10 @@ def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=
     ``on_chunk(chunk)``, if given, is called after each chunk's draws. With
     every word always kept, each chunk is yielded once, as it is.
     """
-    subsampling = not np.all(keep >= 1.0)
-    keys = [stream_key(random_state, draw) for draw in range(n_draws)] if subsampling else [None]
+    keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
         for key in keys:
-            yield subsample_keyed(chunk, keep, key, first_document) if subsampling else chunk
+            yield subsample_keyed(chunk, keep, key, first_document)
         first_document += chunk.n_documents
         if on_chunk is not None:
             on_chunk(chunk)
@@ -295,7 +299,6 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
     ``report`` (a Progress), if given, is told the tokens counted.
     """
     word_counts = np.asarray(word_counts, dtype=np.int64)
-    n_draws = n_draws if not np.all(keep >= 1.0) else 1
     tic, total, done = time.perf_counter(), int(word_counts.sum()), [0]
 
     def counted(chunk):
@@ -305,7 +308,8 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
 
     draws = keyed_draws(chunks, keep, n_draws, random_state, on_chunk=counted)
     with Pool(n_threads) as pool:
-        return mean_counts(draws, len(word_counts), weights, _block_counts(word_counts), pool, n_draws)
+        return mean_counts(draws, len(word_counts), weights, _block_counts(word_counts), pool,
+                           _n_draws(keep, n_draws))
 
 
 def partial_training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,
@@ -326,8 +330,7 @@ def partial_training_counts(chunks, word_counts, *, window, shrink_windows, samp
     keep = keep_probabilities(word_counts, sample)
     weights = distance_weights(window, shrink_windows)
     n_words = len(word_counts)
-    n_draws = SUBSAMPLE_DRAWS if not np.all(keep >= 1.0) else 1
-    draws = keyed_draws(chunks, keep, n_draws, random_state, first_document)
+    draws = keyed_draws(chunks, keep, SUBSAMPLE_DRAWS, random_state, first_document)
     with Pool(n_threads) as pool:
         blocks, _ = _integer_blocks(draws, n_words, weights, _block_counts(word_counts), pool)
     if any(b is None for b in blocks):
@@ -338,9 +341,8 @@ def partial_training_counts(chunks, word_counts, *, window, shrink_windows, samp
 def finish_counts(sums, *, window, sample, word_counts):
     """The float32 training counts from the integer sums of every document
     (:func:`partial_training_counts`, added up)."""
-    n_draws = SUBSAMPLE_DRAWS if not np.all(keep_probabilities(word_counts, sample) >= 1.0) else 1
-    n_words = sums.shape[0]
-    return _assemble([sp.csr_matrix(sums)], n_words, window * n_draws, Pool(1))
+    n_draws = _n_draws(keep_probabilities(word_counts, sample), SUBSAMPLE_DRAWS)
+    return _assemble([sp.csr_matrix(sums)], sums.shape[0], window * n_draws, Pool(1))
 
 
 def training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,

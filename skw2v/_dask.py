@@ -45,6 +45,7 @@ from ._vocab import (
     from_lengths,
     prune_vocabulary,
     remap,
+    renumber,
     sample_documents,
 )
 
@@ -117,10 +118,10 @@ def _merge_word_counts(parts):
     """Pass 1's reduction: word counts summed by word; document counts in order."""
     index, counts, n_documents = {}, [], []
     for words, part_counts, part_documents in parts:
-        rows = np.fromiter((index.setdefault(w, len(index)) for w in words), np.int64, len(words))
+        rows = renumber(index, words, grow=True)
         if len(index) > len(counts):
             counts = np.concatenate([counts, np.zeros(len(index) - len(counts), np.int64)])
-        np.add.at(counts, rows, part_counts)
+        counts[rows] += part_counts  # a partition's words are distinct
         n_documents += part_documents
     return list(index), np.asarray(counts, dtype=np.int64), n_documents
 
@@ -142,8 +143,7 @@ def _under(encoded, vocabulary):
     """An encoded partition as a Corpus under ``vocabulary``: its words'
     rows looked up once, unknown words dropped."""
     words, ids, lengths = encoded
-    table = np.fromiter((vocabulary.get(w, -1) for w in words), np.int32, len(words))
-    return remap(from_lengths(ids.copy(), lengths), table)
+    return remap(from_lengths(ids.copy(), lengths), renumber(vocabulary, words, grow=False))
 
 
 def _pair_counts(encoded, index, first_document, vocabulary, word_counts, count_params):
@@ -173,12 +173,13 @@ def _narrow(sums):
 
 def _add_pair_counts(parts):
     sums, frequency, n_tokens, trainable = parts[0]
+    sums = sums.astype(np.int64)
     for part in parts[1:]:
-        sums = _narrow(sums.astype(np.int64) + part[0].astype(np.int64))
+        sums = sums + part[0].astype(np.int64)
         frequency = frequency + part[1]
         n_tokens += part[2]
         trainable = trainable or part[3]
-    return sums, frequency, n_tokens, trainable
+    return _narrow(sums), frequency, n_tokens, trainable
 
 
 def _gram_units(encoded, index, first_document, vocabulary, vectors, word_counts, alpha, exponent):
@@ -376,8 +377,7 @@ class DaskCorpus:
     def sample(self, max_tokens, random_state):
         """The keyed sample of :meth:`~skw2v._spill.EncodedCorpus.sample`: a
         pass that sends the chosen documents' ids to the client."""
-        fraction = max_tokens / max(self.n_tokens, 1)
-        fraction = 2.0 if fraction >= 1 else fraction  # every document
+        fraction = max_tokens / max(self.n_tokens, 1)  # 1 or more: every document
         name = _name("sample")
         parts = _map(_sampled, self._encoded, name, self._shared_vocabulary(), fraction,
                      stream_key(random_state, 0), firsts=self._firsts, homes=_homes(self._encoded))

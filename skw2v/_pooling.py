@@ -213,17 +213,6 @@ def gram_from_units(units, exponent):
             + np.ldexp(units[2].astype(np.float64), -2 * exponent))
 
 
-def sif_gram(corpus, vectors, word_counts, alpha):
-    """The (d, d) float64 Gram matrix of the SIF averages of ``corpus``'s documents.
-
-    Gram matrices of several corpora add up, so SIF's component
-    (:func:`gram_component`) can be updated batch by batch. Computed from
-    :func:`sif_gram_units`.
-    """
-    exponent = gram_exponent(vectors, word_counts, alpha)
-    return gram_from_units(sif_gram_units(corpus, vectors, word_counts, alpha, exponent), exponent)
-
-
 class WordStatistics(NamedTuple):
     """What poolings may learn from, computed once per fit on the training corpus."""
 

@@ -127,15 +127,13 @@ class Progress:
         ``PASS_QUIET`` seconds (a shorter read is summed up by the fit's next
         line)."""
         self._tokens_read += n_tokens
-        if self.verbose < 1:
+        if self.verbose < 1 or seconds < PASS_QUIET:
             return
         text = (
             f"reading: {n_documents:,} documents"
             + (f" of {total:,} ({100 * n_documents / total:.1f}%)" if total else "")
             + f", {self._tokens_read:,} tokens, {self._tokens_read / max(seconds, 1e-9):,.0f} tokens/s"
         )
-        if seconds < PASS_QUIET:
-            return
         if done:
             self.message(f"{text}, {_duration(seconds)}")
         else:

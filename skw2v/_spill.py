@@ -37,8 +37,10 @@ from ._vocab import (
     check_trainable,
     concatenate,
     count_and_encode,
+    from_lengths,
     prune_vocabulary,
     remap,
+    renumber,
     sample_documents,
     select_tokens,
 )
@@ -235,13 +237,9 @@ class EncodedCorpus:
         with open(os.path.join(self.path, _IDS), "rb") as ids_file, \
                 open(os.path.join(self.path, _LENGTHS), "rb") as lengths_file:
             for lengths in cut_documents(_length_blocks(lengths_file), chunk_tokens):
-                indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-                np.cumsum(lengths, out=indptr[1:])
-                ids = np.fromfile(ids_file, dtype=np.int32, count=int(indptr[-1]))
-                if table is None:
-                    yield Corpus(ids, indptr)
-                    continue
-                yield remap(Corpus(ids, indptr), table)
+                chunk = from_lengths(np.fromfile(ids_file, dtype=np.int32, count=int(lengths.sum())),
+                                     lengths)
+                yield chunk if table is None else remap(chunk, table)
 
     def load(self):
         """The whole corpus in memory (4 bytes a token)."""
@@ -333,17 +331,6 @@ class _SpillWriter:
             file.close()
 
 
-def _renumber(index, words, grow):
-    """Each chunk word's id in ``index``; a new word gets the next id if
-    ``grow``, else -1. Known words are looked up in one C-level pass; only
-    new ones take a Python step."""
-    ids = list(map(index.get, words))
-    for position, found in enumerate(ids):
-        if found is None:
-            ids[position] = index.setdefault(words[position], len(index)) if grow else -1
-    return np.array(ids, dtype=np.int32)
-
-
 def encode_corpus(raw_documents, params, *, min_count, max_features, words=None, n_jobs=1,
                   parent=None, report=None):
     """Read ``raw_documents`` once into an :class:`EncodedCorpus` (temporary files).
@@ -382,11 +369,9 @@ def encode_corpus(raw_documents, params, *, min_count, max_features, words=None,
             report.start_reading()
         for chunk_words, ids, lengths in mapped_chunks(raw_documents, params, n_jobs):
             n_read = len(ids)
-            ids = _renumber(index, chunk_words, grow)[ids]
+            ids = renumber(index, chunk_words, grow)[ids]
             if not grow:
-                indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-                np.cumsum(lengths, out=indptr[1:])
-                kept = select_tokens(Corpus(ids, indptr), ids >= 0, in_place=True)
+                kept = select_tokens(from_lengths(ids, lengths), ids >= 0, in_place=True)
                 ids, lengths = kept.ids, np.diff(kept.indptr)
             if len(index) > len(counts):
                 counts = np.concatenate([counts, np.zeros(len(index) - len(counts), np.int64)])

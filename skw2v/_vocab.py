@@ -55,11 +55,9 @@ class Corpus(NamedTuple):
 
 
 def _finish(ids, lengths):
-    ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.empty(0, np.int32)
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    if len(lengths):
-        np.cumsum(np.frombuffer(lengths, dtype=np.int64), out=indptr[1:])
-    return Corpus(ids, indptr)
+    """The Corpus of ``array("i")`` ids and ``array("q")`` lengths, without copying the ids."""
+    return from_lengths(np.frombuffer(ids, dtype=np.int32) if len(ids) else np.empty(0, np.int32),
+                        np.frombuffer(lengths, dtype=np.int64) if len(lengths) else [])
 
 
 def count_and_encode(token_lists):
@@ -337,6 +335,20 @@ def keep_probabilities(counts, sample):
     with np.errstate(divide="ignore"):
         keep = (np.sqrt(counts / threshold) + 1) * threshold / counts
     return np.minimum(keep, 1.0)
+
+
+def renumber(index, words, grow):
+    """Each of ``words``' id in ``index`` (a dict, word -> id), as int32.
+
+    A word not in ``index`` gets the next id (and is added to it) if
+    ``grow``, else -1. Known words are looked up in one C-level pass; only
+    new ones take a Python step.
+    """
+    ids = list(map(index.get, words))
+    for position, found in enumerate(ids):
+        if found is None:
+            ids[position] = index.setdefault(words[position], len(index)) if grow else -1
+    return np.array(ids, dtype=np.int32)
 
 
 def encode(token_lists, vocabulary):

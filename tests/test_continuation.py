@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from skw2v import SkipGramVectorizer
-from skw2v._pooling import gram_component, sif_gram
+from skw2v._pooling import gram_component, gram_exponent, gram_from_units, sif_gram_units
 from skw2v.datasets import make_topic_corpus
 
 FAST = dict(vector_size=12, min_count=1, epochs=2, sample=0, random_state=0)
@@ -73,6 +73,12 @@ def test_later_partial_fits_continue_training(solver):
     # far below the first call's (a fresh model on the same documents)
     fresh = SkipGramVectorizer(**FAST, **solver).fit(MORE)
     assert vectorizer.loss_curve_[2] < fresh.loss_curve_[0] - MARGIN[solver["solver"]]
+
+
+def sif_gram(corpus, vectors, word_counts, alpha):
+    """The float64 Gram matrix of ``corpus``'s SIF averages under ``vectors``."""
+    exponent = gram_exponent(vectors, word_counts, alpha)
+    return gram_from_units(sif_gram_units(corpus, vectors, word_counts, alpha, exponent), exponent)
 
 
 def test_partial_fit_accumulates_the_pooling_statistics():
