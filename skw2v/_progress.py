@@ -86,11 +86,14 @@ class Progress:
         self._last_draw = -float("inf")
         self._last_fraction = 0.0
 
-    def batch(self, epoch, done, total, seconds):
-        """``done`` of ``total`` units of epoch ``epoch`` took ``seconds`` so far."""
+    def batch(self, epoch, done, total, seconds, counted=None):
+        """``done`` of ``total`` parts of epoch ``epoch`` took ``seconds`` so
+        far; ``counted`` is how many ``unit`` they stand for (default
+        ``done``), from which the speed is reported."""
         if self.verbose < 1 or total <= 0:
             return
         fraction = done / total
+        counted = done if counted is None else counted
         if epoch == 0 and self._warm is None and fraction >= ESTIMATE_AFTER[0]:
             self._warm = (fraction, seconds)
         if not self._estimated and epoch == 0 and fraction >= ESTIMATE_AFTER[1]:
@@ -104,13 +107,13 @@ class Progress:
             if estimate >= ESTIMATE_MIN:
                 self.message(
                     f"estimated training time {_duration(estimate)} "
-                    f"({done / max(seconds, 1e-9):,.0f} {self.unit}/s)"
+                    f"({counted / max(seconds, 1e-9):,.0f} {self.unit}/s)"
                 )
         if fraction >= 1.0 or time.perf_counter() - self._tic < PASS_QUIET:
             return
         self._progress_line(
             f"[{self.name}] epoch {epoch + 1}/{self.n_epochs}: {100 * fraction:5.1f}%, "
-            f"{done / max(seconds, 1e-9):,.0f} {self.unit}/s",
+            f"{counted / max(seconds, 1e-9):,.0f} {self.unit}/s",
             fraction,
         )
 

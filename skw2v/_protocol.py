@@ -237,6 +237,12 @@ class Solver(ABC):
         :class:`Limits` for that kind), the units of the epoch done before
         it, and the epoch's total units (``unit``)."""
 
+    def reported(self, units):
+        """What ``units`` of the current epoch (as ``batches`` counts them, by
+        which the learning rate and the epoch's fraction go) stand for in
+        :attr:`unit`, the speed the progress report prints."""
+        return units
+
     def learning_rate(self, progress):
         """The step at ``progress`` (0 to 1) through training."""
         start, end = self.initial_learning_rate, self.min_learning_rate
@@ -317,10 +323,14 @@ def train(solver, objective, w_in, pool, report=None):
                 total_weight += batch.weight
                 units = done + batch.units
                 if report is not None:
-                    report.batch(epoch, units, total, time.perf_counter() - tic)
+                    report.batch(
+                        epoch, units, total, time.perf_counter() - tic, solver.reported(units)
+                    )
             if not (np.isfinite(w_in).all() and objective.is_finite()):
                 raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
             loss_curve.append(total_loss / max(total_weight, 1e-300))
             if report is not None:
-                report.epoch(epoch, loss_curve[-1], units, time.perf_counter() - tic)
+                report.epoch(
+                    epoch, loss_curve[-1], solver.reported(units), time.perf_counter() - tic
+                )
     return loss_curve

@@ -404,6 +404,29 @@ def test_verbose_prints_progress(topic_corpus, capsys):
     assert "epoch 2/2" in out
 
 
+@pytest.mark.parametrize("solver", ["counts", "sgd"])
+def test_progress_counts_the_corpus_words(topic_corpus, monkeypatch, solver):
+    """Every solver that reads the corpus or its counts reports its speed in
+    the corpus's words: a pass over the counts stands for every occurrence of
+    its rows' words, as an epoch of SGD stands for the text."""
+    from skw2v._progress import Progress
+
+    docs, _, _ = topic_corpus
+    epochs, batches = [], []
+    monkeypatch.setattr(Progress, "epoch", lambda self, epoch, loss, units, seconds: epochs.append(units))
+    original = Progress.batch
+    monkeypatch.setattr(Progress, "batch", lambda self, *args: (batches.append(args), original(self, *args))[1])
+    fitted = SkipGramVectorizer(**{**FAST, "epochs": 2}, loss="negative", solver=solver, verbose=1).fit(docs)
+    assert epochs == [int(fitted.word_counts_.sum())] * 2
+    # the fraction done (by which the estimate goes) ends at 1 in each epoch,
+    # and the words counted never go back within one
+    for epoch in (0, 1):
+        ours = [args for args in batches if args[0] == epoch]
+        assert ours[-1][1] == ours[-1][2]
+        counted = [args[4] if len(args) > 4 else args[1] for args in ours]
+        assert counted == sorted(counted) and counted[-1] == epochs[epoch]
+
+
 # -- bad input ---------------------------------------------------------------
 
 
