@@ -17,6 +17,9 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
+# A class's page documents its methods, its inherited scikit-learn ones
+# included (docs/_templates/autosummary/class.rst).
+templates_path = ["_templates"]
 numpydoc_show_class_members = False
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -24,7 +27,24 @@ sphinx_gallery_conf = {
     "filename_pattern": "/plot_",
     # The execution-times page loads jQuery and DataTables from CDNs: not offline.
     "write_computation_times": False,
+    # each API page lists the examples that use it
+    "doc_module": ("skw2v",),
+    "backreferences_dir": "gen_modules/backreferences",
 }
-html_theme = "alabaster"
-html_theme_options = {"show_powered_by": True}
-exclude_patterns = ["_build", "sg_execution_times.rst", "auto_examples/sg_execution_times.rst"]
+# scikit-learn's own theme: wide pages for code and tables, a sidebar per
+# page, light and dark modes; its fonts and icons ship inside the theme.
+html_theme = "pydata_sphinx_theme"
+html_title = f"skw2v {version}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "header_links_before_dropdown": 6,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_static_path = ["_static"]
+html_css_files = ["skw2v.css"]
+# Every page is in the top bar; the page's own sections are on the right.
+html_sidebars = {"**": []}
+exclude_patterns = ["_build", "_templates", "sg_execution_times.rst", "auto_examples/sg_execution_times.rst"]

@@ -20,11 +20,13 @@ in the learning rate (or, for the counts, in the vector size) share them.
 # %%
 # The data
 # --------
+import textwrap
+
 from skw2v.datasets import load_example_corpus
 
 documents, labels, probe_words, description = load_example_corpus()
 print(description, "-", len(documents), "documents")
-print(documents[0][:300])
+print(textwrap.shorten(documents[0], 160))
 print("label:", labels[0])
 
 # %%
@@ -51,7 +53,8 @@ grid = {
     "skipgramvectorizer__learning_rate": [0.005, 0.05],
 }
 search = GridSearchCV(pipeline, grid, cv=3, n_jobs=2).fit(documents, labels)
-print("best parameters:", search.best_params_)
+for name, value in search.best_params_.items():
+    print(f"best {name.split('__')[1]}: {value}")
 print(f"best cross-validated accuracy: {search.best_score_:.3f}")
 
 # %%
@@ -61,8 +64,10 @@ print(f"best cross-validated accuracy: {search.best_score_:.3f}")
 import pandas as pd
 
 results = pd.DataFrame(search.cv_results_)
-columns = [c for c in results if c.startswith("param_")] + ["mean_test_score", "rank_test_score"]
-print(results[columns].sort_values("rank_test_score").to_string(index=False))
+columns = {c: c.split("__")[1] for c in results if c.startswith("param_")}
+columns.update(mean_test_score="accuracy", std_test_score="std", rank_test_score="rank")
+table = results[list(columns)].rename(columns=columns).sort_values("rank")
+print(table.to_string(index=False, float_format="{:.3f}".format))
 
 # %%
 # The scores as heatmaps, one per vector size

@@ -16,7 +16,8 @@ DOCS = pathlib.Path(__file__).parent.parent / "docs"
 
 
 def test_documentation_builds_without_warnings(tmp_path):
-    for module in ("sphinx", "numpydoc", "sphinx_gallery", "matplotlib", "sphinx-mathjax-offline"):
+    for module in ("sphinx", "numpydoc", "sphinx_gallery", "matplotlib", "sphinx-mathjax-offline",
+                   "pydata_sphinx_theme"):
         pytest.importorskip(module)
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
@@ -25,9 +26,18 @@ def test_documentation_builds_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-5000:]
     html = (tmp_path / "html")
-    for page in ("index.html", "user_guide.html", "api.html", "developers.html", "auto_examples/index.html",
-                 "gen_modules/skw2v.SkipGramVectorizer.html", "gen_modules/skw2v.WordVectors.html"):
+    for page in ("index.html", "user_guide.html", "design.html", "api.html", "developers.html",
+                 "auto_examples/index.html", "gen_modules/skw2v.SkipGramVectorizer.html",
+                 "gen_modules/skw2v.WordVectors.html"):
         assert (html / page).is_file(), page
+    # a class's page documents its methods, those of its mixins included
+    vectorizer = (html / "gen_modules" / "skw2v.SkipGramVectorizer.html").read_text(encoding="utf-8")
+    for method in ("fit", "partial_fit", "transform", "score", "get_feature_names_out", "most_similar",
+                   "save_word2vec_format"):
+        assert f'id="skw2v.SkipGramVectorizer.{method}"' in vectorizer, method
+    # the guide's equations are rendered as mathematics, not code
+    guide = (html / "user_guide.html").read_text(encoding="utf-8")
+    assert guide.count('class="math') >= 20
     examples = sorted(p.stem for p in (DOCS.parent / "examples").glob("plot_*.py"))
     gallery = (html / "auto_examples" / "index.html").read_text(encoding="utf-8")
     assert all(name in gallery for name in examples)
