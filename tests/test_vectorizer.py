@@ -404,11 +404,12 @@ def test_verbose_prints_progress(topic_corpus, capsys):
     assert "epoch 2/2" in out
 
 
-@pytest.mark.parametrize("solver", ["counts", "sgd"])
+@pytest.mark.parametrize("solver", ["counts", "sgd", "pairs"])
 def test_progress_counts_the_corpus_words(topic_corpus, monkeypatch, solver):
-    """Every solver that reads the corpus or its counts reports its speed in
-    the corpus's words: a pass over the counts stands for every occurrence of
-    its rows' words, as an epoch of SGD stands for the text."""
+    """Every solver reports its speed in the corpus's words: a pass over the
+    counts stands for every occurrence of its rows' words, and an epoch of
+    drawn pairs for the corpus's windows, as an epoch of SGD stands for the
+    text."""
     from skw2v._progress import Progress
 
     docs, _, _ = topic_corpus
@@ -417,14 +418,14 @@ def test_progress_counts_the_corpus_words(topic_corpus, monkeypatch, solver):
     original = Progress.batch
     monkeypatch.setattr(Progress, "batch", lambda self, *args: (batches.append(args), original(self, *args))[1])
     fitted = SkipGramVectorizer(**{**FAST, "epochs": 2}, loss="negative", solver=solver, verbose=1).fit(docs)
-    assert epochs == [int(fitted.word_counts_.sum())] * 2
+    np.testing.assert_allclose(epochs, [fitted.word_counts_.sum()] * 2)
     # the fraction done (by which the estimate goes) ends at 1 in each epoch,
     # and the words counted never go back within one
     for epoch in (0, 1):
         ours = [args for args in batches if args[0] == epoch]
         assert ours[-1][1] == ours[-1][2]
-        counted = [args[4] if len(args) > 4 else args[1] for args in ours]
-        assert counted == sorted(counted) and counted[-1] == epochs[epoch]
+        counted = [args[4] for args in ours]
+        assert counted == sorted(counted) and counted[-1] == pytest.approx(epochs[epoch])
 
 
 # -- bad input ---------------------------------------------------------------
