@@ -18,7 +18,6 @@ from skw2v.datasets import load_example_corpus
 
 # Labels are not used: any text works (a real corpus when one is available).
 documents, _, _, description = load_example_corpus(n_documents=500, random_state=1)
-documents = documents[:800]
 print(description, "-", len(documents), "documents")
 search = GridSearchCV(
     SkipGramVectorizer(vector_size=30, min_count=2, max_features=3000, random_state=0),
@@ -35,3 +34,25 @@ print("chosen:", search.best_params_)
 # --------------------------------------
 best = search.best_estimator_
 print("loss per epoch:", best.loss_curve_.round(3))
+
+# %%
+# Held-out score by window, for each learning rate
+# ------------------------------------------------
+import matplotlib.pyplot as plt
+import numpy as np
+
+results = search.cv_results_
+windows = np.array(results["param_window"], dtype=int)
+rates = np.array(results["param_learning_rate"], dtype=float)
+fig, ax = plt.subplots(figsize=(5.5, 3.5))
+for rate in sorted(set(rates)):
+    chosen = rates == rate
+    order = np.argsort(windows[chosen])
+    ax.errorbar(windows[chosen][order], results["mean_test_score"][chosen][order],
+                yerr=results["std_test_score"][chosen][order], marker="o", capsize=3,
+                label=f"learning_rate={rate:g}")
+ax.set(xlabel="window", ylabel="held-out log-probability",
+       title="Model selection without labels")
+ax.legend()
+fig.tight_layout()
+plt.show()
