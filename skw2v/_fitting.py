@@ -172,7 +172,7 @@ def train_vectors(solver, objective, w_in, *, n_threads, learning_rate, report):
     Raises a ValueError naming ``learning_rate`` if training stops being
     finite; returns the loss curve.
     """
-    report.start_training(solver.epochs, solver.unit)
+    report.start_training(solver.epochs, solver.unit, solver.epoch_units)
     try:
         with Pool(n_threads) as pool:
             loss_curve = train(solver, objective, w_in, pool, report)

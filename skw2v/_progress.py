@@ -75,10 +75,14 @@ class Progress:
         """Report that a stage of the fit took ``seconds``."""
         self.message(f"{what}: {_duration(seconds)}", level)
 
-    def start_training(self, n_epochs, unit):
-        """Training of ``n_epochs`` epochs counted in ``unit`` begins."""
+    def start_training(self, n_epochs, unit, epoch_units=None):
+        """Training of ``n_epochs`` epochs, whose speed is given in ``unit``,
+        begins. ``epoch_units``: how many ``unit`` an epoch stands for when
+        the solver counts its progress in other parts (rows of the counts,
+        drawn pairs); None when it counts in ``unit``."""
         self.n_epochs = n_epochs
         self.unit = unit
+        self._epoch_units = epoch_units
         self._tic = time.perf_counter()
         self._elapsed = 0.0
         self._estimated = False
@@ -86,14 +90,17 @@ class Progress:
         self._last_draw = -float("inf")
         self._last_fraction = 0.0
 
-    def batch(self, epoch, done, total, seconds, counted=None):
-        """``done`` of ``total`` parts of epoch ``epoch`` took ``seconds`` so
-        far; ``counted`` is how many ``unit`` they stand for (default
-        ``done``), from which the speed is reported."""
+    def counted(self, done, total):
+        """How many ``unit`` ``done`` of an epoch's ``total`` parts stand for:
+        ``done`` itself, or that fraction of the epoch's ``epoch_units``."""
+        return done if self._epoch_units is None else self._epoch_units * done / max(total, 1)
+
+    def batch(self, epoch, done, total, seconds):
+        """``done`` of ``total`` parts of epoch ``epoch`` took ``seconds`` so far."""
         if self.verbose < 1 or total <= 0:
             return
         fraction = done / total
-        counted = done if counted is None else counted
+        counted = self.counted(done, total)
         if epoch == 0 and self._warm is None and fraction >= ESTIMATE_AFTER[0]:
             self._warm = (fraction, seconds)
         if not self._estimated and epoch == 0 and fraction >= ESTIMATE_AFTER[1]:
@@ -174,12 +181,13 @@ class Progress:
             print(line, file=self.stream, flush=True)
 
     def epoch(self, epoch, loss, units, seconds):
-        """Epoch ``epoch`` ended with mean loss ``loss`` after ``units`` units."""
+        """Epoch ``epoch``, whole after ``units`` parts, ended with mean loss ``loss``."""
         self._elapsed += seconds
         self._last_fraction = 0.0
         self.message(
             f"epoch {epoch + 1}/{self.n_epochs}: loss {loss:.4f}, "
-            f"{units / max(seconds, 1e-9):,.0f} {self.unit}/s, {self._elapsed:.1f} s elapsed"
+            f"{self.counted(units, units) / max(seconds, 1e-9):,.0f} {self.unit}/s, "
+            f"{self._elapsed:.1f} s elapsed"
         )
 
     def _end_line(self):

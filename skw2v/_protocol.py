@@ -216,8 +216,12 @@ class Solver(ABC):
     linearly from ``learning_rate`` to ``min_learning_rate`` over all epochs.
     """
 
-    #: What the progress report counts (per second).
+    #: What the progress report's speed counts (per second).
     unit = "words"
+    #: How many ``unit`` an epoch stands for, when ``batches`` counts its
+    #: progress in other parts (rows of the counts, drawn pairs); None when
+    #: it counts in ``unit``. Set by the constructor.
+    epoch_units = None
     #: The kind of the batches it yields.
     batch_kind = BatchKind.CORPUS
     #: Whether it reads ``data.counts`` (the fit then counts the corpus first).
@@ -236,12 +240,6 @@ class Solver(ABC):
         :attr:`batch_kind` within ``limits`` (the objective's
         :class:`Limits` for that kind), the units of the epoch done before
         it, and the epoch's total units (``unit``)."""
-
-    def reported(self, units):
-        """What ``units`` of the current epoch (as ``batches`` counts them, by
-        which the learning rate and the epoch's fraction go) stand for in
-        :attr:`unit`, the speed the progress report prints."""
-        return units
 
     def learning_rate(self, progress):
         """The step at ``progress`` (0 to 1) through training."""
@@ -323,14 +321,10 @@ def train(solver, objective, w_in, pool, report=None):
                 total_weight += batch.weight
                 units = done + batch.units
                 if report is not None:
-                    report.batch(
-                        epoch, units, total, time.perf_counter() - tic, solver.reported(units)
-                    )
+                    report.batch(epoch, units, total, time.perf_counter() - tic)
             if not (np.isfinite(w_in).all() and objective.is_finite()):
                 raise FloatingPointError(f"non-finite vectors after epoch {epoch + 1}")
             loss_curve.append(total_loss / max(total_weight, 1e-300))
             if report is not None:
-                report.epoch(
-                    epoch, loss_curve[-1], solver.reported(units), time.perf_counter() - tic
-                )
+                report.epoch(epoch, loss_curve[-1], units, time.perf_counter() - tic)
     return loss_curve

@@ -38,8 +38,6 @@ class CountsSolver(Solver):
         The order of the rows in each pass, and the pairs it samples.
     """
 
-    #: A row stands for every occurrence of its word, so the speed is
-    #: reported in the corpus's words, as SGD's is.
     unit = "words"
     batch_kind = BatchKind.COUNTS
     needs_counts = True
@@ -50,19 +48,16 @@ class CountsSolver(Solver):
         )
         self.counts = data.counts
         self.rows = np.flatnonzero(np.diff(self.counts.indptr))
-        self.word_counts = np.asarray(data.word_counts, dtype=np.int64)
-        self._words_before = None
+        # A row stands for every occurrence of its word, so a pass stands for
+        # those words of the corpus: the speed is reported in them, as SGD's is.
+        self.epoch_units = int(np.asarray(data.word_counts, dtype=np.int64)[self.rows].sum())
         self.rng = check_random_state(random_state)
 
     def batches(self, epoch, limits, pool):
         """The pass's batches of rows, in a random order; ``done`` and
         ``total`` count rows (the learning rate decays by them)."""
         order = self.rows[self.rng.permutation(len(self.rows))]
-        self._words_before = np.concatenate([[0], np.cumsum(self.word_counts[order])])
         yield from count_batches(
             self.counts, limits.max_batch, order, limits.max_pairs, limits.sample_pairs_below,
             self.rng,
         )
-
-    def reported(self, units):
-        return int(self._words_before[units])

@@ -176,8 +176,6 @@ class PairsSolver(Solver):
         Seeds every draw.
     """
 
-    #: An epoch's pairs are as many as the corpus's windows hold, so it stands
-    #: for the corpus: the speed is reported in the corpus's words, as SGD's is.
     unit = "words"
     batch_kind = BatchKind.PAIRS
     needs_counts = True
@@ -188,7 +186,9 @@ class PairsSolver(Solver):
         )
         self.counts = data.counts.tocsr()
         self.strata = stratify(self.counts, data.word_counts)
-        self.n_words = int(np.sum(data.word_counts, dtype=np.int64))
+        # An epoch's pairs are as many as the corpus's windows hold, so it
+        # stands for the corpus: the speed is reported in its words, as SGD's is.
+        self.epoch_units = int(np.sum(data.word_counts, dtype=np.int64))
         self.seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
         largest = float(self.strata.masses.max())
         self.rounds_per_epoch = max(ROUNDS_PER_EPOCH, int(np.ceil(largest / MAX_BLOCK_PAIRS)))
@@ -204,6 +204,3 @@ class PairsSolver(Solver):
                 r * lam * total,
                 total,
             )
-
-    def reported(self, units):
-        return units * self.n_words / max(float(self.strata.masses.sum()), 1.0)

@@ -414,18 +414,27 @@ def test_progress_counts_the_corpus_words(topic_corpus, monkeypatch, solver):
 
     docs, _, _ = topic_corpus
     epochs, batches = [], []
-    monkeypatch.setattr(Progress, "epoch", lambda self, epoch, loss, units, seconds: epochs.append(units))
-    original = Progress.batch
-    monkeypatch.setattr(Progress, "batch", lambda self, *args: (batches.append(args), original(self, *args))[1])
+    original_epoch, original_batch = Progress.epoch, Progress.batch
+
+    def epoch(self, epoch, loss, units, seconds):
+        epochs.append(self.counted(units, units))
+        return original_epoch(self, epoch, loss, units, seconds)
+
+    def batch(self, epoch, done, total, seconds):
+        batches.append((epoch, done, total, self.counted(done, total)))
+        return original_batch(self, epoch, done, total, seconds)
+
+    monkeypatch.setattr(Progress, "epoch", epoch)
+    monkeypatch.setattr(Progress, "batch", batch)
     fitted = SkipGramVectorizer(**{**FAST, "epochs": 2}, loss="negative", solver=solver, verbose=1).fit(docs)
     np.testing.assert_allclose(epochs, [fitted.word_counts_.sum()] * 2)
     # the fraction done (by which the estimate goes) ends at 1 in each epoch,
     # and the words counted never go back within one
-    for epoch in (0, 1):
-        ours = [args for args in batches if args[0] == epoch]
+    for epoch_index in (0, 1):
+        ours = [args for args in batches if args[0] == epoch_index]
         assert ours[-1][1] == ours[-1][2]
-        counted = [args[4] for args in ours]
-        assert counted == sorted(counted) and counted[-1] == pytest.approx(epochs[epoch])
+        counted = [args[3] for args in ours]
+        assert counted == sorted(counted) and counted[-1] == pytest.approx(epochs[epoch_index])
 
 
 # -- bad input ---------------------------------------------------------------
