@@ -17,8 +17,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
-# A class's page documents its methods, its inherited scikit-learn ones
-# included (docs/_templates/autosummary/class.rst).
+# A class's page documents its methods, inherited ones included
+# (docs/_templates/autosummary/class.rst), as long as skw2v defines them.
 templates_path = ["_templates"]
 numpydoc_show_class_members = False
 sphinx_gallery_conf = {
@@ -48,3 +48,15 @@ html_css_files = ["skw2v.css"]
 # Every page is in the top bar; the page's own sections are on the right.
 html_sidebars = {"**": []}
 exclude_patterns = ["_build", "_templates", "sg_execution_times.rst", "auto_examples/sg_execution_times.rst"]
+
+
+def _skip_foreign_members(app, what, name, obj, skip, options):
+    """Leave out members that scikit-learn defines (get_params, set_output,
+    ...): their docstrings point at scikit-learn's own pages, and their
+    reference is scikit-learn's."""
+    module = getattr(getattr(obj, "fget", obj), "__module__", None) or ""
+    return True if not module.startswith("skw2v") else None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_foreign_members)
