@@ -335,6 +335,13 @@ class DaskCorpus:
             self._vocabulary = _shared({word: row for row, word in enumerate(self.words)})
         return self._vocabulary
 
+    def _over_encoded(self, function, name, *args):
+        """``function(ids, index, first document, vocabulary, *args)`` of every
+        encoded partition, as named tasks, each on the worker that holds its
+        partition (asked anew each pass: a lost worker's partitions move)."""
+        return _map(function, self._encoded, name, self._shared_vocabulary(), *args,
+                    firsts=self._firsts, homes=_homes(self._encoded))
+
     def _pass(self, what, value):
         tic = time.perf_counter()
         result, size = _compute(value)
@@ -355,8 +362,7 @@ class DaskCorpus:
                         "random_state": random_state}
         name = _name("count-pairs")
         shared_counts = _shared(np.asarray(word_counts))
-        parts = _map(_pair_counts, self._encoded, name, self._shared_vocabulary(),
-                     shared_counts, count_params, firsts=self._firsts, homes=_homes(self._encoded))
+        parts = self._over_encoded(_pair_counts, name, shared_counts, count_params)
         finished = dask.delayed(_finish_pair_counts, pure=True)(
             _tree(parts, _add_pair_counts, name), window, sample, shared_counts,
             dask_key_name=f"{name}-finish",
@@ -369,9 +375,8 @@ class DaskCorpus:
     def sif_gram_units(self, vectors, word_counts, alpha, exponent):
         """Pass 3: :func:`~skw2v._pooling.sif_gram_units`, summed over the partitions."""
         name = _name("sif-statistics")
-        parts = _map(_gram_units, self._encoded, name, self._shared_vocabulary(),
-                     _shared(vectors), _shared(np.asarray(word_counts)), alpha, exponent,
-                     firsts=self._firsts, homes=_homes(self._encoded))
+        parts = self._over_encoded(_gram_units, name, _shared(vectors),
+                                   _shared(np.asarray(word_counts)), alpha, exponent)
         return self._pass("SIF statistics", _tree(parts, _add, name))
 
     def sample(self, max_tokens, random_state):
@@ -379,8 +384,7 @@ class DaskCorpus:
         pass that sends the chosen documents' ids to the client."""
         fraction = max_tokens / max(self.n_tokens, 1)  # 1 or more: every document
         name = _name("sample")
-        parts = _map(_sampled, self._encoded, name, self._shared_vocabulary(), fraction,
-                     stream_key(random_state, 0), firsts=self._firsts, homes=_homes(self._encoded))
+        parts = self._over_encoded(_sampled, name, fraction, stream_key(random_state, 0))
         return concatenate(self._pass("sample of documents", _tree(parts, _joined, name)))
 
     def __enter__(self):
