@@ -16,14 +16,15 @@ subprocess (so that time and peak memory are each system's own):
 
 Printed: analogy accuracy (30,000 most frequent words), Spearman correlation
 on WordSim-353, MEN and SimLex-999, the time and the peak memory. All share
-vector_size 100, window 5, min_count 5, sample 1e-3, 2 threads, the same
-tokens (split on whitespace) and so the same vocabulary.
+vector_size 100, window 5, min_count 5, 2 threads, the same tokens (split on
+whitespace) and so the same vocabulary, and the subsampling threshold
+``--sample`` (default 1e-3, both systems' default).
 
 Usage::
 
     pip install ".[benchmarks]"
     python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15] \
-        [--solvers counts pairs] [--repeat 2]
+        [--solvers counts pairs] [--repeat 2] [--sample 1e-4]
 """
 
 import argparse
@@ -70,7 +71,7 @@ def worker(args):
         from gensim.models import Word2Vec
 
         model = Word2Vec(corpus_file=docs_or_file, sg=1, hs=0, negative=5, epochs=5, workers=2,
-                         seed=0, **SETTINGS)
+                         seed=0, **settings(args))
         words, vectors = model.wv.index_to_key, model.wv.vectors
         seconds = time.perf_counter() - tic
     else:
@@ -80,7 +81,7 @@ def worker(args):
         tic = time.perf_counter()
         frozen = dict(learning_rate=1e-9, min_learning_rate=1e-9) if args.passes == 0 else {}
         vectorizer = SkipGramVectorizer(
-            **SETTINGS, **frozen, loss=args.system, solver=args.solver, epochs=max(args.passes, 1),
+            **settings(args), **frozen, loss=args.system, solver=args.solver, epochs=max(args.passes, 1),
             analyzer=list, n_jobs=2, random_state=0, memory=args.memory,
         ).fit(docs)
         seconds = time.perf_counter() - tic
@@ -90,8 +91,14 @@ def worker(args):
                       **scores(args.data, words, vectors)}))
 
 
+def settings(args):
+    """The shared settings, with the subsampling threshold of ``--sample``."""
+    return {**SETTINGS, "sample": args.sample}
+
+
 def run(args, size, system, corpus_file, memory, passes=5, solver="counts"):
     command = [sys.executable, __file__, args.data, "--worker", "--size", size, "--system", system,
+               "--sample", repr(args.sample),
                "--corpus-file", corpus_file, "--memory", memory, "--run-passes", str(passes),
                "--solver", solver]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -109,6 +116,8 @@ def main():
     parser.add_argument("--solvers", nargs="+", default=["counts"], choices=["counts", "pairs"])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each row (the spread)")
     parser.add_argument("--skip-gensim", action="store_true")
+    parser.add_argument("--sample", type=float, default=SETTINGS["sample"],
+                        help="subsampling threshold of both systems (default %(default)g)")
     parser.add_argument("--solver", help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
@@ -122,7 +131,7 @@ def main():
         return worker(args)
     from bench_solvers import _cpu
 
-    print(f"machine: {_cpu()}; {SETTINGS}, 2 threads; gensim 5 epochs", flush=True)
+    print(f"machine: {_cpu()}; {settings(args)}, 2 threads; gensim 5 epochs", flush=True)
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus_file = os.path.join(tmp, "corpus.txt")
