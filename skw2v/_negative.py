@@ -32,7 +32,7 @@ from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
 from ._noise import noise_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
-from ._solver_pairs import pair_round, per_stratum_alias
+from ._solver_pairs import noise_scales, pair_round, per_stratum_alias
 
 #: The starting value of the pair steps' extra logit dimension, negated: a
 #: spectral start holds positive PMI, which has no negative logits for the
@@ -112,9 +112,10 @@ class NegativeObjective(Objective):
             shift = np.sqrt(PAIR_LOGIT_SHIFT)
             aug_in = np.hstack([w_in, np.full((len(w_in), 1), shift, np.float32)])
             aug_out = np.hstack([self.w_out, np.full((len(w_in), 1), -shift, np.float32)])
-            self._pairs = (strata, prob, alias, mass / mass.sum(), aug_in, aug_out)
-        _, prob, alias, mass, aug_in, aug_out = self._pairs
-        loss = pair_round(aug_in, aug_out, batch, prob, alias, mass, self.negative, learning_rate, pool)
+            scales = noise_scales(strata, mass / mass.sum(), self.negative)
+            self._pairs = (strata, prob, alias, scales, aug_in, aug_out)
+        _, prob, alias, scales, aug_in, aug_out = self._pairs
+        loss = pair_round(aug_in, aug_out, batch, prob, alias, scales, learning_rate, pool)
         w_in[...] = aug_in[:, :-1]
         self.w_out[...] = aug_out[:, :-1]
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)

@@ -5,8 +5,8 @@ Functions of plain arrays (numba, no Python objects), called by
 the pairs whose center is in stratum ``a`` and whose context is in stratum
 ``b``. :func:`block_round` draws a block's pairs for one round (each distinct
 pair ``(c, j)`` ``Poisson(lam * X[c, j])`` times), shuffles them, and takes
-one SGD step on each, interleaved with its noise steps (center drawn by
-``N_c``, noise word by the noise distribution, both within the block). Its
+one SGD step on each, followed by its noise steps on the same center (noise
+words drawn by the noise distribution within ``b``), as word2vec does. Its
 random numbers come from the four integers it is given, so a block's result
 depends on nothing else; blocks that share no stratum touch disjoint rows
 and may run at the same time.
@@ -155,9 +155,8 @@ def _step(w_in, w_out, c, o, label, rate):
 
 @njit(fastmath=True, nogil=True, cache=True)
 def block_round(
-    w_in, w_out, indptr, indices, data, stratum, members, bounds, a, b, lam, noise_per_pair,
-    center_prob, center_alias, noise_prob, noise_alias, rate_start, rate_stop, seed, round_index,
-    buffer,
+    w_in, w_out, indptr, indices, data, stratum, members, bounds, a, b, lam, noise_scale,
+    noise_prob, noise_alias, rate_start, rate_stop, seed, round_index, buffer,
 ):
     """One round of block ``(a, b)``: draw, shuffle and step on its pairs.
 
@@ -174,12 +173,12 @@ def block_round(
         The block's strata (centers, contexts).
     lam : float
         Each count's expected number of draws this round.
-    noise_per_pair : float
-        Noise steps per drawn pair, in expectation (the block's noise mass
-        over its pair mass); the fraction is drawn.
-    center_prob, center_alias, noise_prob, noise_alias : ndarray, shape (V,)
-        Alias tables in ``members`` order, relative within each stratum: of
-        the centers' total counts ``N_c``, and of the noise distribution.
+    noise_scale : ndarray of float64, shape (V,)
+        Noise steps of each drawn pair of center ``c``, in expectation (the
+        fraction is drawn), all with center ``c``.
+    noise_prob, noise_alias : ndarray, shape (V,)
+        Alias tables of the noise distribution in ``members`` order,
+        relative within each stratum.
     rate_start, rate_stop : float
         The step decays linearly between them over the block's pairs.
     seed, round_index : int
@@ -215,28 +214,26 @@ def block_round(
         c, o = buffer[i, 0], buffer[i, 1]
         buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
         buffer[j, 0], buffer[j, 1] = c, o
-    whole = int(noise_per_pair)
-    part = noise_per_pair - whole
-    a0, na = bounds[a], bounds[a + 1] - bounds[a]
     b0, nb = bounds[b], bounds[b + 1] - bounds[b]
     loss = 0.0
     for i in range(n):
         rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
-        loss += _step(w_in, w_out, buffer[i, 0], buffer[i, 1], np.float32(1.0), rate)
-        n_noise = whole + (1 if _uniform(state) < part else 0)
+        c = buffer[i, 0]
+        loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
+        mean = noise_scale[c]
+        whole = int(mean)
+        n_noise = whole + (1 if _uniform(state) < mean - whole else 0)
         for _ in range(n_noise):
-            c = members[_draw(center_prob, center_alias, a0, na, state)]
             o = members[_draw(noise_prob, noise_alias, b0, nb, state)]
             loss += _step(w_in, w_out, c, o, np.float32(0.0), rate)
     return n, loss
 
 
 @njit(cache=True)
-def block_masses(indptr, indices, data, stratum, n_strata):
-    """``(S, S)`` sums of the counts by (center stratum, context stratum)."""
-    masses = np.zeros((n_strata, n_strata), np.float64)
+def row_masses(indptr, indices, data, stratum, n_strata):
+    """``(V, S)`` sums of each row's counts by the stratum of their context."""
+    masses = np.zeros((len(indptr) - 1, n_strata), np.float64)
     for c in range(len(indptr) - 1):
-        a = stratum[c]
         for e in range(indptr[c], indptr[c + 1]):
-            masses[a, stratum[indices[e]]] += data[e]
+            masses[c, stratum[indices[e]]] += data[e]
     return masses

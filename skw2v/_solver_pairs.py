@@ -12,11 +12,13 @@ reads no corpus, and its steps run in a compiled kernel (``_pair_kernels``).
 Words are split into ``n_strata`` strata by frequency rank (fixed by the
 vocabulary); a round takes ``n_strata`` sub-rounds, in each of which the
 blocks ``(a, (a + s) % n_strata)`` touch disjoint rows and run in parallel.
-A block's noise steps draw their center by ``N_c`` within its center
-stratum and their noise word by the noise distribution within its context
-stratum, so the expected update is negative sampling's over the whole
-vocabulary. Every block's draws come from ``(seed, round, a, b)``: the
-result does not depend on the number of threads.
+A drawn pair's noise steps share its center, as word2vec's do, and draw
+their noise words by the noise distribution within the context stratum
+``b``; a pair of center ``c`` takes ``k Q_b N_c / R_cb`` of them in
+expectation (:func:`noise_scales`), so that center ``c`` meets noise word
+``o`` ``k N_c q_o`` times an epoch in expectation, negative sampling's
+update over the whole vocabulary. Every block's draws come from ``(seed,
+round, a, b)``: the result does not depend on the number of threads.
 """
 
 import itertools
@@ -25,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._pair_kernels import alias_table, block_masses, block_round
+from ._pair_kernels import alias_table, block_round, row_masses
 from ._protocol import BatchKind, Solver
 
 #: The fewest rounds an epoch is drawn in: each distinct pair's draws spread over them.
@@ -49,19 +51,17 @@ class Strata(NamedTuple):
         Word ids by stratum.
     bounds : ndarray of int64, shape (S + 1,)
         Stratum ``s`` is ``members[bounds[s]:bounds[s + 1]]``.
+    row_masses : ndarray of float64, shape (V, S)
+        Sum of each word's counts with the contexts of each stratum (``R``).
     masses : ndarray of float64, shape (S, S)
         Sum of the counts of each block (center stratum, context stratum).
-    center_prob, center_alias : ndarray, shape (V,)
-        Alias tables, in ``members`` order and relative within each stratum,
-        of the words' total counts ``N_c``.
     """
 
     stratum: np.ndarray
     members: np.ndarray
     bounds: np.ndarray
+    row_masses: np.ndarray
     masses: np.ndarray
-    center_prob: np.ndarray
-    center_alias: np.ndarray
 
 
 def stratify(counts, word_counts):
@@ -73,10 +73,28 @@ def stratify(counts, word_counts):
     stratum[order] = np.arange(n_words) % n_strata
     members = np.argsort(stratum, kind="stable").astype(np.int32)
     bounds = np.searchsorted(stratum[members], np.arange(n_strata + 1)).astype(np.int64)
-    totals = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    center_prob, center_alias = per_stratum_alias(totals, members, bounds)
-    masses = block_masses(counts.indptr, counts.indices, counts.data, stratum, n_strata)
-    return Strata(stratum, members, bounds, masses, center_prob, center_alias)
+    by_row = row_masses(counts.indptr, counts.indices, counts.data, stratum, n_strata)
+    masses = np.zeros((n_strata, n_strata), dtype=np.float64)
+    np.add.at(masses, stratum, by_row)
+    return Strata(stratum, members, bounds, by_row, masses)
+
+
+def noise_scales(strata, noise_mass, negative):
+    """Expected noise steps of a drawn pair, by context stratum and center: ``(S, V)``.
+
+    ``k Q_b N_c / R_cb``, with ``Q_b`` the noise distribution's mass in
+    stratum ``b`` (``noise_mass``, summing to 1), ``N_c`` the row sums of the
+    counts and ``R_cb`` those of their contexts in ``b``: the pairs of center
+    ``c`` drawn from block ``(a, b)`` in an epoch (``R_cb`` in expectation)
+    then take ``k N_c Q_b`` noise steps. A center with no context in ``b``
+    takes none there (on Wikipedia, 1e-5 to 3e-5 of the noise mass).
+    """
+    totals = strata.row_masses.sum(axis=1)
+    scales = np.zeros(strata.row_masses.T.shape, dtype=np.float64)
+    seen = strata.row_masses.T > 0
+    wanted = negative * np.outer(noise_mass, totals)
+    scales[seen] = wanted[seen] / strata.row_masses.T[seen]
+    return scales
 
 
 def per_stratum_alias(weights, members, bounds):
@@ -128,17 +146,16 @@ class PairRound(NamedTuple):
         return self.units
 
 
-def pair_round(w_in, w_out, batch, noise_prob, noise_alias, noise_mass, negative, rate, pool):
+def pair_round(w_in, w_out, batch, noise_prob, noise_alias, scales, rate, pool):
     """Train ``w_in`` and ``w_out`` in place on the round ``batch``; return its summed loss.
 
     ``noise_prob`` and ``noise_alias`` are the noise distribution's alias
-    tables within each stratum (:func:`per_stratum_alias`), ``noise_mass``
-    its mass in each stratum. The rate decays linearly from ``rate`` to
-    ``batch.stop_rate`` over the round's sub-rounds.
+    tables within each stratum (:func:`per_stratum_alias`), ``scales`` the
+    noise steps of a drawn pair (:func:`noise_scales`). The rate decays
+    linearly from ``rate`` to ``batch.stop_rate`` over the round's sub-rounds.
     """
     counts, strata = batch.counts, batch.strata
     n_strata = len(strata.bounds) - 1
-    center_mass = strata.masses.sum(axis=1)
     capacity = int(batch.lam * strata.masses.max() + 10 * np.sqrt(batch.lam * strata.masses.max())) + 1024
     total = 0.0
     for s in range(n_strata):
@@ -147,13 +164,11 @@ def pair_round(w_in, w_out, batch, noise_prob, noise_alias, noise_mass, negative
 
         def block(a, work, s=s, start=start, stop=stop):
             b = (a + s) % n_strata
-            mass = strata.masses[a, b]
-            noise_per_pair = negative * center_mass[a] * noise_mass[b] / mass if mass > 0 else 0.0
             _, loss = block_round(
                 w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.bounds, a, b, batch.lam, noise_per_pair,
-                strata.center_prob, strata.center_alias, noise_prob, noise_alias, start, stop,
-                batch.seed, batch.index, work.buffer("pairs", (capacity, 2), np.int32),
+                strata.members, strata.bounds, a, b, batch.lam, scales[b], noise_prob,
+                noise_alias, start, stop, batch.seed, batch.index,
+                work.buffer("pairs", (capacity, 2), np.int32),
             )
             return loss
 
