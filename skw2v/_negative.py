@@ -32,7 +32,7 @@ from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
 from ._noise import noise_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
-from ._solver_pairs import noise_scales, pair_round, per_stratum_alias
+from ._solver_pairs import pair_noise, pair_round
 
 #: The starting value of the pair steps' extra logit dimension, negated: a
 #: spectral start holds positive PMI, which has no negative logits for the
@@ -106,16 +106,13 @@ class NegativeObjective(Objective):
         """One round of pair steps (:func:`~skw2v._solver_pairs.pair_round`) on
         ``w_in`` and the output vectors, each with the logit dimension appended."""
         if self._pairs is None or self._pairs[0] is not batch.strata:
-            strata = batch.strata
-            prob, alias = per_stratum_alias(self._noise, strata.members, strata.bounds)
-            mass = np.add.reduceat(self._noise[strata.members], strata.bounds[:-1])
             shift = np.sqrt(PAIR_LOGIT_SHIFT)
             aug_in = np.hstack([w_in, np.full((len(w_in), 1), shift, np.float32)])
             aug_out = np.hstack([self.w_out, np.full((len(w_in), 1), -shift, np.float32)])
-            scales = noise_scales(strata, mass / mass.sum(), self.negative)
-            self._pairs = (strata, prob, alias, scales, aug_in, aug_out)
-        _, prob, alias, scales, aug_in, aug_out = self._pairs
-        loss = pair_round(aug_in, aug_out, batch, prob, alias, scales, learning_rate, pool)
+            noise = pair_noise(batch.strata, self._noise, self.negative)
+            self._pairs = (batch.strata, noise, aug_in, aug_out)
+        _, noise, aug_in, aug_out = self._pairs
+        loss = pair_round(aug_in, aug_out, batch, noise, learning_rate, pool)
         w_in[...] = aug_in[:, :-1]
         self.w_out[...] = aug_out[:, :-1]
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)

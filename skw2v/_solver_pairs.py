@@ -15,7 +15,7 @@ blocks ``(a, (a + s) % n_strata)`` touch disjoint rows and run in parallel.
 A drawn pair's noise steps share its center, as word2vec's do, and draw
 their noise words by the noise distribution within the context stratum
 ``b``; a pair of center ``c`` takes ``k Q_b N_c / R_cb`` of them in
-expectation (:func:`noise_scales`), so that center ``c`` meets noise word
+expectation (:func:`pair_noise`), so that center ``c`` meets noise word
 ``o`` ``k N_c q_o`` times an epoch in expectation, negative sampling's
 update over the whole vocabulary. Every block's draws come from ``(seed,
 round, a, b)``: the result does not depend on the number of threads.
@@ -79,22 +79,43 @@ def stratify(counts, word_counts):
     return Strata(stratum, members, bounds, by_row, masses)
 
 
-def noise_scales(strata, noise_mass, negative):
-    """Expected noise steps of a drawn pair, by context stratum and center: ``(S, V)``.
+class PairNoise(NamedTuple):
+    """What a round's noise steps draw from (:func:`pair_noise`).
 
-    ``k Q_b N_c / R_cb``, with ``Q_b`` the noise distribution's mass in
-    stratum ``b`` (``noise_mass``, summing to 1), ``N_c`` the row sums of the
-    counts and ``R_cb`` those of their contexts in ``b``: the pairs of center
-    ``c`` drawn from block ``(a, b)`` in an epoch (``R_cb`` in expectation)
-    then take ``k N_c Q_b`` noise steps. A center with no context in ``b``
-    takes none there (on Wikipedia, 1e-5 to 3e-5 of the noise mass).
+    Attributes
+    ----------
+    prob, alias : ndarray, shape (V,)
+        Alias tables of the noise distribution within each stratum
+        (:func:`per_stratum_alias`).
+    scales : ndarray of float64, shape (S, V)
+        Expected noise steps of a drawn pair, by context stratum and center.
     """
-    totals = strata.row_masses.sum(axis=1)
-    scales = np.zeros(strata.row_masses.T.shape, dtype=np.float64)
-    seen = strata.row_masses.T > 0
-    wanted = negative * np.outer(noise_mass, totals)
-    scales[seen] = wanted[seen] / strata.row_masses.T[seen]
-    return scales
+
+    prob: np.ndarray
+    alias: np.ndarray
+    scales: np.ndarray
+
+
+def pair_noise(strata, noise, negative):
+    """The :class:`PairNoise` of the noise weights ``noise`` (shape (V,)) and
+    ``negative`` noise words a pair.
+
+    A pair of center ``c`` drawn from block ``(a, b)`` takes
+    ``k Q_b N_c / R_cb`` noise steps in expectation, with ``Q_b`` the noise
+    distribution's mass in stratum ``b``, ``N_c`` the row sums of the counts
+    and ``R_cb`` those of their contexts in ``b``: the pairs of center ``c``
+    drawn from the block in an epoch (``R_cb`` in expectation) then take
+    ``k N_c Q_b`` noise steps. A center with no context in ``b`` takes none
+    there (on Wikipedia, 1e-5 to 3e-5 of the noise mass).
+    """
+    prob, alias = per_stratum_alias(noise, strata.members, strata.bounds)
+    mass = np.add.reduceat(np.asarray(noise, dtype=np.float64)[strata.members], strata.bounds[:-1])
+    by_stratum = strata.row_masses.T
+    seen = by_stratum > 0
+    wanted = negative * np.outer(mass / mass.sum(), by_stratum.sum(axis=0))
+    scales = np.zeros(by_stratum.shape, dtype=np.float64)
+    scales[seen] = wanted[seen] / by_stratum[seen]
+    return PairNoise(prob, alias, scales)
 
 
 def per_stratum_alias(weights, members, bounds):
@@ -146,13 +167,11 @@ class PairRound(NamedTuple):
         return self.units
 
 
-def pair_round(w_in, w_out, batch, noise_prob, noise_alias, scales, rate, pool):
+def pair_round(w_in, w_out, batch, noise, rate, pool):
     """Train ``w_in`` and ``w_out`` in place on the round ``batch``; return its summed loss.
 
-    ``noise_prob`` and ``noise_alias`` are the noise distribution's alias
-    tables within each stratum (:func:`per_stratum_alias`), ``scales`` the
-    noise steps of a drawn pair (:func:`noise_scales`). The rate decays
-    linearly from ``rate`` to ``batch.stop_rate`` over the round's sub-rounds.
+    ``noise`` is the round's :class:`PairNoise`. The rate decays linearly
+    from ``rate`` to ``batch.stop_rate`` over the round's sub-rounds.
     """
     counts, strata = batch.counts, batch.strata
     n_strata = len(strata.bounds) - 1
@@ -166,8 +185,8 @@ def pair_round(w_in, w_out, batch, noise_prob, noise_alias, scales, rate, pool):
             b = (a + s) % n_strata
             _, loss = block_round(
                 w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.bounds, a, b, batch.lam, scales[b], noise_prob,
-                noise_alias, start, stop, batch.seed, batch.index,
+                strata.members, strata.bounds, a, b, batch.lam, noise.scales[b], noise.prob,
+                noise.alias, start, stop, batch.seed, batch.index,
                 work.buffer("pairs", (capacity, 2), np.int32),
             )
             return loss

@@ -15,7 +15,7 @@ from skw2v._pair_kernels import (
     row_masses,
     seed_state,
 )
-from skw2v._solver_pairs import noise_scales, per_stratum_alias, stratify
+from skw2v._solver_pairs import pair_noise, stratify
 
 FAST = dict(vector_size=16, window=3, epochs=3, min_count=2, random_state=0, loss="negative",
             solver="pairs")
@@ -104,13 +104,14 @@ def reference_block_round(w_in, w_out, counts, strata, a, b, lam, noise_scale, n
 
 
 def strata_and_noise(counts, negative=5):
-    """Strata of ``counts``, the noise tables and the noise steps' scales, as the objective builds them."""
+    """Strata of ``counts``, the noise tables and scales (as the objective builds them), and the
+    noise mass of each stratum, summed here on its own."""
     word_counts = np.asarray(counts.sum(axis=1)).ravel().astype(np.int64)
     strata = stratify(counts, word_counts)
     noise = word_counts**0.75
-    prob, alias = per_stratum_alias(noise, strata.members, strata.bounds)
-    mass = np.add.reduceat(noise[strata.members], strata.bounds[:-1])
-    return strata, prob, alias, mass / mass.sum(), noise_scales(strata, mass / mass.sum(), negative)
+    mass = np.array([noise[strata.stratum == b].sum() for b in range(len(strata.bounds) - 1)])
+    tables = pair_noise(strata, noise, negative)
+    return strata, tables.prob, tables.alias, mass / mass.sum(), tables.scales
 
 
 def random_counts(n_words, density, seed):
