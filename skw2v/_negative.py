@@ -104,17 +104,19 @@ class NegativeObjective(Objective):
 
     def pair_step(self, w_in, batch, learning_rate, pool):
         """One round of pair steps (:func:`~skw2v._solver_pairs.pair_round`) on
-        ``w_in`` and the output vectors, each with the logit dimension appended."""
+        ``w_in`` and the output vectors, each with the logit dimension appended
+        and its rows in stratum order (kept between rounds)."""
+        order = batch.strata.members
         if self._pairs is None or self._pairs[0] is not batch.strata:
             shift = np.sqrt(PAIR_LOGIT_SHIFT)
-            aug_in = np.hstack([w_in, np.full((len(w_in), 1), shift, np.float32)])
-            aug_out = np.hstack([self.w_out, np.full((len(w_in), 1), -shift, np.float32)])
+            aug_in = np.hstack([w_in[order], np.full((len(w_in), 1), shift, np.float32)])
+            aug_out = np.hstack([self.w_out[order], np.full((len(w_in), 1), -shift, np.float32)])
             noise = pair_noise(batch.strata, self._noise, self.negative)
             self._pairs = (batch.strata, noise, aug_in, aug_out)
         _, noise, aug_in, aug_out = self._pairs
         loss = pair_round(aug_in, aug_out, batch, noise, learning_rate, pool)
-        w_in[...] = aug_in[:, :-1]
-        self.w_out[...] = aug_out[:, :-1]
+        w_in[order] = aug_in[:, :-1]
+        self.w_out[order] = aug_out[:, :-1]
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         return loss
 

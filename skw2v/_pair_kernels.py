@@ -6,19 +6,66 @@ the pairs whose center is in stratum ``a`` and whose context is in stratum
 ``b``. :func:`block_round` draws a block's pairs for one round (each distinct
 pair ``(c, j)`` ``Poisson(lam * X[c, j])`` times), shuffles them, and takes
 one SGD step on each, followed by its noise steps on the same center (noise
-words drawn by the noise distribution within ``b``), as word2vec does. Its
+words drawn by the noise distribution within ``b``), as word2vec does. The
+vectors it trains hold their rows in stratum order, so that a block's rows
+are two contiguous ranges, and the rows of the pairs a little ahead are
+prefetched into the cache while a pair steps: the steps are bound by
+fetching random rows, not by their arithmetic. Its
 random numbers come from the four integers it is given, so a block's result
 depends on nothing else; blocks that share no stratum touch disjoint rows
 and may run at the same time.
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 #: A logit beyond which the sigmoid is taken as 0 or 1 (word2vec.c's MAX_EXP).
 MAX_LOGIT = 6.0
 #: Below this mean, Poisson draws by inversion; above, by the normal approximation.
 POISSON_INVERSION_BELOW = 30.0
+#: Pairs ahead of the step whose center and context rows are fetched into the cache.
+PREFETCH_PAIRS = 2
+#: Bytes of a cache line: the stride of a row's prefetches.
+CACHE_LINE = 64
+
+
+@intrinsic
+def _prefetch(typingctx, array, row, col):
+    """Hint the CPU to fetch the cache line of ``array[row, col]`` for writing
+    (``llvm.prefetch``); no effect on any value."""
+    if not isinstance(array, types.Array) or array.ndim != 2:
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        at = [context.cast(builder, value, kind, types.intp)
+              for value, kind in zip(args[1:], signature.args[1:], strict=True)]
+        pointer = cgutils.get_item_pointer(context, builder, array_type, view, at)
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        hint = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
+            "llvm.prefetch.p0i8",
+        )
+        # write, keep in all cache levels, data cache
+        builder.call(hint, [builder.bitcast(pointer, byte_pointer), ir.Constant(i32, 1),
+                            ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, row, col), codegen
+
+
+@njit(inline="always")
+def _prefetch_row(array, row):
+    """Prefetch every cache line of ``array[row]`` (C-contiguous)."""
+    step = max(CACHE_LINE // array.itemsize, 1)
+    for col in range(0, array.shape[1], step):
+        _prefetch(array, row, col)
+    _prefetch(array, row, array.shape[1] - 1)
 
 
 @njit(inline="always")
@@ -155,27 +202,30 @@ def _step(w_in, w_out, c, o, label, rate):
 
 @njit(fastmath=True, nogil=True, cache=True)
 def block_round(
-    w_in, w_out, indptr, indices, data, stratum, members, bounds, a, b, lam, noise_scale,
-    noise_prob, noise_alias, rate_start, rate_stop, seed, round_index, buffer,
+    w_in, w_out, indptr, indices, data, stratum, members, position, bounds, a, b, lam,
+    noise_scale, noise_prob, noise_alias, rate_start, rate_stop, seed, round_index, buffer,
 ):
     """One round of block ``(a, b)``: draw, shuffle and step on its pairs.
 
     Parameters
     ----------
     w_in, w_out : ndarray of float32, shape (V, d)
-        Updated in place: the rows of stratum ``a`` of ``w_in``, of ``b`` of ``w_out``.
-    indptr, indices, data : arrays of a CSR (V, V) count matrix ``X``
+        Rows in stratum order: row ``p`` is word ``members[p]``'s. Updated
+        in place: ``w_in``'s rows of stratum ``a``, ``w_out``'s of ``b``.
+    indptr, indices, data : arrays of a CSR (V, V) count matrix ``X``, by word id
     stratum : ndarray of int32, shape (V,)
         Each word's stratum.
     members, bounds : ndarray of int32, ndarray of int64
         Word ids by stratum: stratum ``s`` is ``members[bounds[s]:bounds[s + 1]]``.
+    position : ndarray of int32, shape (V,)
+        Each word's row in stratum order (the inverse of ``members``).
     a, b : int
         The block's strata (centers, contexts).
     lam : float
         Each count's expected number of draws this round.
     noise_scale : ndarray of float64, shape (V,)
-        Noise steps of each drawn pair of center ``c``, in expectation (the
-        fraction is drawn), all with center ``c``.
+        Noise steps of each drawn pair of center ``c`` (by word id), in
+        expectation (the fraction is drawn), all with center ``c``.
     noise_prob, noise_alias : ndarray, shape (V,)
         Alias tables of the noise distribution in ``members`` order,
         relative within each stratum.
@@ -195,6 +245,50 @@ def block_round(
         Summed loss of all steps (pairs and noise).
     """
     state = seed_state(seed, round_index, a, b)
+    n = _draw_pairs(indptr, indices, data, stratum, members, position, bounds, a, b, lam, state,
+                    buffer)
+    for i in range(n - 1, 0, -1):
+        j = int(_uniform(state) * (i + 1))
+        c, o = buffer[i, 0], buffer[i, 1]
+        buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
+        buffer[j, 0], buffer[j, 1] = c, o
+    most = 0.0
+    for m in range(bounds[a], bounds[a + 1]):
+        most = max(most, noise_scale[members[m]])
+    # The noise words of pair i + 1 are drawn (and their rows fetched) while
+    # pair i steps; the steps draw no random numbers, so the stream's order
+    # is that of drawing each pair's noise just before its steps.
+    noise = np.empty((2, int(most) + 1), np.int32)
+    n_noise = np.zeros(2, np.int64)
+    first, size = bounds[b], bounds[b + 1] - bounds[b]
+    for i in range(min(PREFETCH_PAIRS, n)):
+        _prefetch_row(w_in, buffer[i, 0])
+        _prefetch_row(w_out, buffer[i, 1])
+    if n > 0:
+        n_noise[0] = _draw_noise(noise[0], noise_scale[members[buffer[0, 0]]], noise_prob,
+                                 noise_alias, first, size, state, w_out)
+    loss = 0.0
+    for i in range(n):
+        now = i & 1
+        if i + PREFETCH_PAIRS < n:
+            _prefetch_row(w_in, buffer[i + PREFETCH_PAIRS, 0])
+            _prefetch_row(w_out, buffer[i + PREFETCH_PAIRS, 1])
+        if i + 1 < n:
+            n_noise[1 - now] = _draw_noise(noise[1 - now], noise_scale[members[buffer[i + 1, 0]]],
+                                           noise_prob, noise_alias, first, size, state, w_out)
+        rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
+        c = buffer[i, 0]
+        loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
+        for t in range(n_noise[now]):
+            loss += _step(w_in, w_out, c, noise[now, t], np.float32(0.0), rate)
+    return n, loss
+
+
+@njit(nogil=True, inline="always")
+def _draw_pairs(indptr, indices, data, stratum, members, position, bounds, a, b, lam, state,
+                buffer):
+    """Write block ``(a, b)``'s draws into ``buffer`` as rows in stratum order,
+    in that order; return how many."""
     capacity = buffer.shape[0]
     n = 0
     for m in range(bounds[a], bounds[a + 1]):
@@ -206,27 +300,23 @@ def block_round(
             k = poisson(lam * data[e], state)
             for _ in range(k):
                 if n < capacity:
-                    buffer[n, 0] = c
-                    buffer[n, 1] = j
+                    buffer[n, 0] = m
+                    buffer[n, 1] = position[j]
                     n += 1
-    for i in range(n - 1, 0, -1):
-        j = int(_uniform(state) * (i + 1))
-        c, o = buffer[i, 0], buffer[i, 1]
-        buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
-        buffer[j, 0], buffer[j, 1] = c, o
-    b0, nb = bounds[b], bounds[b + 1] - bounds[b]
-    loss = 0.0
-    for i in range(n):
-        rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
-        c = buffer[i, 0]
-        loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
-        mean = noise_scale[c]
-        whole = int(mean)
-        n_noise = whole + (1 if _uniform(state) < mean - whole else 0)
-        for _ in range(n_noise):
-            o = members[_draw(noise_prob, noise_alias, b0, nb, state)]
-            loss += _step(w_in, w_out, c, o, np.float32(0.0), rate)
-    return n, loss
+    return n
+
+
+@njit(nogil=True, inline="always")
+def _draw_noise(out, mean, noise_prob, noise_alias, first, size, state, w_out):
+    """Draw ``mean`` noise words in expectation (the fraction drawn) into
+    ``out`` as rows in stratum order, fetching them; return how many."""
+    whole = int(mean)
+    count = whole + (1 if _uniform(state) < mean - whole else 0)
+    for t in range(count):
+        o = _draw(noise_prob, noise_alias, first, size, state)
+        out[t] = o
+        _prefetch_row(w_out, o)
+    return count
 
 
 @njit(cache=True)

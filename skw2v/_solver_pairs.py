@@ -48,7 +48,9 @@ class Strata(NamedTuple):
     ----------
     stratum : ndarray of int32, shape (V,)
     members : ndarray of int32, shape (V,)
-        Word ids by stratum.
+        Word ids by stratum: the rows of the vectors a round trains, in order.
+    position : ndarray of int32, shape (V,)
+        Each word's row in that order (the inverse of ``members``).
     bounds : ndarray of int64, shape (S + 1,)
         Stratum ``s`` is ``members[bounds[s]:bounds[s + 1]]``.
     row_masses : ndarray of float64, shape (V, S)
@@ -59,6 +61,7 @@ class Strata(NamedTuple):
 
     stratum: np.ndarray
     members: np.ndarray
+    position: np.ndarray
     bounds: np.ndarray
     row_masses: np.ndarray
     masses: np.ndarray
@@ -72,11 +75,13 @@ def stratify(counts, word_counts):
     stratum = np.empty(n_words, dtype=np.int32)
     stratum[order] = np.arange(n_words) % n_strata
     members = np.argsort(stratum, kind="stable").astype(np.int32)
+    position = np.empty(n_words, dtype=np.int32)
+    position[members] = np.arange(n_words, dtype=np.int32)
     bounds = np.searchsorted(stratum[members], np.arange(n_strata + 1)).astype(np.int64)
     by_row = row_masses(counts.indptr, counts.indices, counts.data, stratum, n_strata)
     masses = np.zeros((n_strata, n_strata), dtype=np.float64)
     np.add.at(masses, stratum, by_row)
-    return Strata(stratum, members, bounds, by_row, masses)
+    return Strata(stratum, members, position, bounds, by_row, masses)
 
 
 class PairNoise(NamedTuple):
@@ -170,8 +175,11 @@ class PairRound(NamedTuple):
 def pair_round(w_in, w_out, batch, noise, rate, pool):
     """Train ``w_in`` and ``w_out`` in place on the round ``batch``; return its summed loss.
 
-    ``noise`` is the round's :class:`PairNoise`. The rate decays linearly
-    from ``rate`` to ``batch.stop_rate`` over the round's sub-rounds.
+    Their rows are in stratum order (row ``p`` is word
+    ``batch.strata.members[p]``'s), so that each block trains two contiguous
+    ranges of rows. ``noise`` is the round's :class:`PairNoise`. The rate
+    decays linearly from ``rate`` to ``batch.stop_rate`` over the round's
+    sub-rounds.
     """
     counts, strata = batch.counts, batch.strata
     n_strata = len(strata.bounds) - 1
@@ -185,7 +193,8 @@ def pair_round(w_in, w_out, batch, noise, rate, pool):
             b = (a + s) % n_strata
             _, loss = block_round(
                 w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.bounds, a, b, batch.lam, noise.scales[b], noise.prob,
+                strata.members, strata.position, strata.bounds, a, b, batch.lam, noise.scales[b],
+                noise.prob,
                 noise.alias, start, stop, batch.seed, batch.index,
                 work.buffer("pairs", (capacity, 2), np.int32),
             )

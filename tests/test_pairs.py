@@ -156,18 +156,22 @@ def test_block_round_matches_the_reference_draw_for_draw(four_strata):
     rng = np.random.default_rng(0)
     w_in = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
     w_out = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
-    for a, b, factor in [(1, 2, 0.5), (3, 3, 0.0), (0, 1, 1.0)]:
+    # factor 12: dozens of noise words a pair, all drawn (and fetched) while the pair before steps
+    for a, b, factor in [(1, 2, 0.5), (3, 3, 0.0), (0, 1, 1.0), (2, 0, 12.0)]:
         expected_in, expected_out = w_in.astype(np.float64), w_out.astype(np.float64)
         n_ref, loss_ref = reference_block_round(
             expected_in, expected_out, counts, strata, a, b, 0.7, factor * scales[b], noise_prob,
             noise_alias, 0.05, 0.01, 11, 3,
         )
         buffer = np.empty((10_000, 2), np.int32)
+        # the kernel's rows are in stratum order
+        rows_in, rows_out = w_in[strata.members], w_out[strata.members]
         n, loss = block_round(
-            w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum, strata.members,
-            strata.bounds, a, b, 0.7, factor * scales[b], noise_prob, noise_alias, 0.05, 0.01, 11,
-            3, buffer,
+            rows_in, rows_out, counts.indptr, counts.indices, counts.data, strata.stratum,
+            strata.members, strata.position, strata.bounds, a, b, 0.7, factor * scales[b],
+            noise_prob, noise_alias, 0.05, 0.01, 11, 3, buffer,
         )
+        w_in, w_out = rows_in[strata.position], rows_out[strata.position]
         assert n == n_ref > 20
         np.testing.assert_allclose(loss, loss_ref, rtol=1e-4)
         np.testing.assert_allclose(w_in, expected_in, rtol=1e-4, atol=1e-5)
@@ -180,12 +184,15 @@ def test_block_round_touches_only_its_strata(four_strata):
     w_in = np.full((40, 4), 0.1, np.float32)
     w_out = np.full((40, 4), 0.1, np.float32)
     block_round(w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.bounds, 2, 0, 1.0, scales[0], prob, alias, 0.1, 0.1, 0, 0,
-                np.empty((20_000, 2), np.int32))
+                strata.members, strata.position, strata.bounds, 2, 0, 1.0, scales[0], prob, alias,
+                0.1, 0.1, 0, 0, np.empty((20_000, 2), np.int32))
+    # rows in stratum order: a block trains one contiguous range of each
     moved_in = np.flatnonzero((w_in != 0.1).any(axis=1))
     moved_out = np.flatnonzero((w_out != 0.1).any(axis=1))
-    assert len(moved_in) and set(strata.stratum[moved_in]) == {2}
-    assert len(moved_out) and set(strata.stratum[moved_out]) == {0}
+    assert len(moved_in) and set(strata.stratum[strata.members[moved_in]]) == {2}
+    assert len(moved_out) and set(strata.stratum[strata.members[moved_out]]) == {0}
+    assert strata.bounds[2] <= moved_in.min() and moved_in.max() < strata.bounds[3]
+    assert moved_out.max() < strata.bounds[1]
 
 
 def count_steps(counts, strata, prob, alias, scales, lam, seed):
@@ -199,8 +206,8 @@ def count_steps(counts, strata, prob, alias, scales, lam, seed):
         for b in range(n_strata):
             n, loss = block_round(
                 w, w.copy(), counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.bounds, a, b, lam, scales[b], prob, alias, 0.0, 0.0, seed, 0,
-                np.empty((50_000, 2), np.int32),
+                strata.members, strata.position, strata.bounds, a, b, lam, scales[b], prob, alias,
+                0.0, 0.0, seed, 0, np.empty((50_000, 2), np.int32),
             )
             pairs[a, b], noise[a, b] = n, round(loss / math.log(2)) - n
     return pairs, noise
@@ -247,6 +254,8 @@ def test_strata_partition_the_words_by_frequency_rank(four_strata):
     word_counts = np.arange(27)[::-1] * 10 + 1
     strata = stratify(counts, word_counts)
     assert sorted(strata.members) == list(range(27))
+    np.testing.assert_array_equal(strata.position[strata.members], np.arange(27))
+    assert np.all(np.diff(strata.stratum[strata.members]) >= 0)
     np.testing.assert_array_equal(strata.stratum, np.arange(27) % 4)
     np.testing.assert_array_equal(np.diff(strata.bounds), [7, 7, 7, 6])
     np.testing.assert_allclose(strata.masses.sum(), counts.sum())
