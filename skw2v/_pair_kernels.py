@@ -224,8 +224,8 @@ def block_round(
     lam : float
         Each count's expected number of draws this round.
     noise_scale : ndarray of float64, shape (V,)
-        Noise steps of each drawn pair of center ``c`` (by word id), in
-        expectation (the fraction is drawn), all with center ``c``.
+        Noise steps of each drawn pair of the center at row ``p`` (stratum
+        order), in expectation (the fraction is drawn), all with that center.
     noise_prob, noise_alias : ndarray, shape (V,)
         Alias tables of the noise distribution in ``members`` order,
         relative within each stratum.
@@ -253,19 +253,16 @@ def block_round(
         buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
         buffer[j, 0], buffer[j, 1] = c, o
     most = 0.0
-    for m in range(bounds[a], bounds[a + 1]):
-        most = max(most, noise_scale[members[m]])
+    for p in range(bounds[a], bounds[a + 1]):
+        most = max(most, noise_scale[p])
     # The noise words of pair i + 1 are drawn (and their rows fetched) while
     # pair i steps; the steps draw no random numbers, so the stream's order
     # is that of drawing each pair's noise just before its steps.
     noise = np.empty((2, int(most) + 1), np.int32)
     n_noise = np.zeros(2, np.int64)
     first, size = bounds[b], bounds[b + 1] - bounds[b]
-    for i in range(min(PREFETCH_PAIRS, n)):
-        _prefetch_row(w_in, buffer[i, 0])
-        _prefetch_row(w_out, buffer[i, 1])
     if n > 0:
-        n_noise[0] = _draw_noise(noise[0], noise_scale[members[buffer[0, 0]]], noise_prob,
+        n_noise[0] = _draw_noise(noise[0], noise_scale[buffer[0, 0]], noise_prob,
                                  noise_alias, first, size, state, w_out)
     loss = 0.0
     for i in range(n):
@@ -274,7 +271,7 @@ def block_round(
             _prefetch_row(w_in, buffer[i + PREFETCH_PAIRS, 0])
             _prefetch_row(w_out, buffer[i + PREFETCH_PAIRS, 1])
         if i + 1 < n:
-            n_noise[1 - now] = _draw_noise(noise[1 - now], noise_scale[members[buffer[i + 1, 0]]],
+            n_noise[1 - now] = _draw_noise(noise[1 - now], noise_scale[buffer[i + 1, 0]],
                                            noise_prob, noise_alias, first, size, state, w_out)
         rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
         c = buffer[i, 0]

@@ -93,7 +93,8 @@ class PairNoise(NamedTuple):
         Alias tables of the noise distribution within each stratum
         (:func:`per_stratum_alias`).
     scales : ndarray of float64, shape (S, V)
-        Expected noise steps of a drawn pair, by context stratum and center.
+        Expected noise steps of a drawn pair, by context stratum and center,
+        the centers in stratum order (as the rows the kernel trains).
     """
 
     prob: np.ndarray
@@ -120,7 +121,7 @@ def pair_noise(strata, noise, negative):
     wanted = negative * np.outer(mass / mass.sum(), by_stratum.sum(axis=0))
     scales = np.zeros(by_stratum.shape, dtype=np.float64)
     scales[seen] = wanted[seen] / by_stratum[seen]
-    return PairNoise(prob, alias, scales)
+    return PairNoise(prob, alias, scales[:, strata.members])
 
 
 def per_stratum_alias(weights, members, bounds):
@@ -194,8 +195,7 @@ def pair_round(w_in, w_out, batch, noise, rate, pool):
             _, loss = block_round(
                 w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
                 strata.members, strata.position, strata.bounds, a, b, batch.lam, noise.scales[b],
-                noise.prob,
-                noise.alias, start, stop, batch.seed, batch.index,
+                noise.prob, noise.alias, start, stop, batch.seed, batch.index,
                 work.buffer("pairs", (capacity, 2), np.int32),
             )
             return loss
