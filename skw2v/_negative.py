@@ -13,8 +13,8 @@ updates) and the noise streams, and takes one step per kind of batch:
 noise words), ``_negative_counts`` over rows of co-occurrence counts (the
 expected loss, with sampled noise words standing for its noise term), and
 ``_solver_pairs`` over rounds of pairs drawn from the counts (plain SGD
-steps, as word2vec takes, with one more dimension held by a learned logit
-shift, starting at ``-PAIR_LOGIT_SHIFT``, that is dropped from the vectors).
+steps, as word2vec takes, on copies of the vectors with their rows in the
+solver's stratum order).
 
 Updates follow ``_updates``: an input row gets the step that sequential SGD
 over its pairs would take (the curvature of the loss in ``v`` is
@@ -33,11 +33,6 @@ from ._noise import noise_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
 from ._solver_pairs import pair_noise, pair_round
-
-#: The starting value of the pair steps' extra logit dimension, negated: a
-#: spectral start holds positive PMI, which has no negative logits for the
-#: noise words to take.
-PAIR_LOGIT_SHIFT = 2.0
 
 
 class NegativeObjective(Objective):
@@ -104,19 +99,16 @@ class NegativeObjective(Objective):
 
     def pair_step(self, w_in, batch, learning_rate, pool):
         """One round of pair steps (:func:`~skw2v._solver_pairs.pair_round`) on
-        ``w_in`` and the output vectors, each with the logit dimension appended
-        and its rows in stratum order (kept between rounds)."""
+        copies of ``w_in`` and the output vectors with their rows in stratum
+        order (kept between rounds), copied back after it."""
         order = batch.strata.members
         if self._pairs is None or self._pairs[0] is not batch.strata:
-            shift = np.sqrt(PAIR_LOGIT_SHIFT)
-            aug_in = np.hstack([w_in[order], np.full((len(w_in), 1), shift, np.float32)])
-            aug_out = np.hstack([self.w_out[order], np.full((len(w_in), 1), -shift, np.float32)])
             noise = pair_noise(batch.strata, self._noise, self.negative)
-            self._pairs = (batch.strata, noise, aug_in, aug_out)
-        _, noise, aug_in, aug_out = self._pairs
-        loss = pair_round(aug_in, aug_out, batch, noise, learning_rate, pool)
-        w_in[order] = aug_in[:, :-1]
-        self.w_out[order] = aug_out[:, :-1]
+            self._pairs = (batch.strata, noise, w_in[order], self.w_out[order])
+        _, noise, ordered_in, ordered_out = self._pairs
+        loss = pair_round(ordered_in, ordered_out, batch, noise, learning_rate, pool)
+        w_in[order] = ordered_in
+        self.w_out[order] = ordered_out
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         return loss
 

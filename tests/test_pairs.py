@@ -283,17 +283,19 @@ def test_small_vocabularies_take_one_stratum():
 # -- the solver through the estimator ------------------------------------------------------
 
 
-@pytest.mark.parametrize("init", ["spectral", "random"])
-def test_pairs_learn_the_topics(topic_corpus, init):
+@pytest.mark.parametrize("init, epochs", [("spectral", 3), ("random", 6)])
+def test_pairs_learn_the_topics(topic_corpus, init, epochs):
     docs, _, topics = topic_corpus
-    vec = SkipGramVectorizer(**FAST, init=init).fit(docs)
+    vec = SkipGramVectorizer(**{**FAST, "epochs": epochs}, init=init).fit(docs)
     gap, purity = topic_separation(vec, topics)
-    # calibrated on random_state 0-4 (spectral: gap 1.042-1.053, the loss falling by
-    # 0.070-0.128 over the 3 epochs) and 0-2 (random: gap 1.296-1.304); purity 1.0 in all
-    assert gap > 0.8
+    # calibrated on random_state 0-4: spectral, 3 epochs: gap 0.569-0.575, the loss
+    # falling by 0.62-0.67; random, 6 epochs (word2vec's start, whose output vectors
+    # are zero, is slow to begin: gap 0.084-0.130 after 3): gap 0.631-0.634, the loss
+    # falling by 1.14-1.19; purity 1.0 in all
+    assert gap > 0.45
     assert purity >= 0.9
-    assert vec.loss_curve_[-1] < vec.loss_curve_[0] - 0.04
-    assert np.all(np.isfinite(vec.loss_curve_)) and len(vec.loss_curve_) == 3
+    assert vec.loss_curve_[-1] < vec.loss_curve_[0] - 0.3
+    assert np.all(np.isfinite(vec.loss_curve_)) and len(vec.loss_curve_) == epochs
     assert np.isfinite(vec.word_vectors_).all() and np.isfinite(vec.context_vectors_).all()
     assert np.isfinite(vec.score(docs[:20]))
 
