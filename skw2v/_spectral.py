@@ -12,6 +12,8 @@ singular values split evenly between the two sides, ``W = U S^(1/2)`` and
 input and the output vectors start there, so the logits start near PMI.
 """
 
+import itertools
+
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
@@ -19,6 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
 
 from ._parallel import Pool
+from ._ppmi_kernels import ppmi_matmul, ppmi_rmatmul
 from ._vocab import TOKEN_CHUNK, token_slices
 
 #: Exponent of the context counts in PMI's context distribution.
@@ -50,31 +53,12 @@ def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
     return _ppmi_rows(counts, 0, counts.shape[0], *_log_marginals(counts, context_exponent))
 
 
-def ppmi_blocks(counts, n_blocks, context_exponent=CONTEXT_EXPONENT, pool=None):
-    """:func:`ppmi` as ``n_blocks`` row blocks of about equal numbers of pairs.
-
-    Returns a list of ``(first, stop, block)``: ``block`` is rows
-    ``first:stop`` of the PPMI matrix, a CSR matrix with arrays of its own
-    (not views of a larger array, which scipy copies in every transpose).
-    The blocks are built as tasks of ``pool`` (a :class:`Pool`), if given.
-    """
-    counts = sp.csr_matrix(counts)
-    marginals = _log_marginals(counts, context_exponent)
-    cuts = _row_cuts(counts, n_blocks)
-
-    def block(j, work):
-        first, stop = cuts[j]
-        return first, stop, _ppmi_rows(counts, first, stop, *marginals)
-
-    return (Pool(1) if pool is None else pool).map(block, len(cuts))
-
-
 def _row_cuts(matrix, n_blocks):
     """``(first, stop)`` of ``n_blocks`` consecutive row blocks of a CSR
     matrix holding about equal numbers of entries."""
     cuts = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, n_blocks + 1)[1:-1])
     bounds = [0, *cuts.clip(0, matrix.shape[0]).tolist(), matrix.shape[0]]
-    return list(zip(bounds[:-1], bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _log_marginals(counts, context_exponent):
@@ -122,41 +106,55 @@ def _ppmi_rows(counts, first, stop, log_rows, log_context):
     return sp.csr_matrix((data, indices, indptr), shape=(stop - first, counts.shape[1]), copy=False)
 
 
-class _RowBlocks:
-    """A matrix held as row blocks, whose products with dense matrices run
-    as tasks on a :class:`Pool`, one task per block.
-
-    ``blocks @ dense`` computes each block's rows; ``blocks.rmatmul(dense)``
-    is ``matrix.T @ dense``, the blocks' partial products added in block
-    order. Either way the result does not depend on the thread count.
+class _PPMIProducts:
+    """The PPMI matrix of a CSR count matrix as an operator: its products with
+    dense matrices, formed from the counts on the fly (``_ppmi_kernels``),
+    so that the PPMI matrix is never held beside the counts. ``operator @
+    dense`` is ``PPMI @ dense`` and ``operator.rmatmul(dense)`` is ``PPMI.T @
+    dense``, each over ``n_blocks`` consecutive row blocks of about equal
+    numbers of pairs, one task each, the partial products of ``rmatmul``
+    added in block order: the result does not depend on the thread count.
 
     Parameters
     ----------
-    blocks : list of (first, stop, csr_matrix)
-        Consecutive row blocks, as :func:`ppmi_blocks` returns.
+    counts : scipy.sparse.csr_matrix
+    n_blocks : int
     pool : Pool
+    context_exponent : float, default=CONTEXT_EXPONENT
     """
 
-    def __init__(self, blocks, pool):
-        self.blocks, self.pool = blocks, pool
-        self.shape = (blocks[-1][1], blocks[0][2].shape[1])
+    def __init__(self, counts, n_blocks, pool, context_exponent=CONTEXT_EXPONENT):
+        self.counts, self.pool = counts, pool
+        self.log_rows, self.log_context = _log_marginals(counts, context_exponent)
+        self.cuts = _row_cuts(counts, n_blocks)
+        self.shape = counts.shape
+        self.dtype = np.dtype(np.float32)
+
+    def _arrays(self):
+        c = self.counts
+        return c.indptr, c.indices, c.data, self.log_rows, self.log_context
 
     def __matmul__(self, dense):
-        out = np.empty((self.shape[0], dense.shape[1]), dtype=dense.dtype)
+        dense = np.ascontiguousarray(dense, dtype=self.dtype)
+        out = np.empty((self.shape[0], dense.shape[1]), dtype=self.dtype)
 
         def task(index, work):
-            r0, r1, part = self.blocks[index]
-            out[r0:r1] = part @ dense
+            r0, r1 = self.cuts[index]
+            ppmi_matmul(*self._arrays(), dense, r0, r1, out[r0:r1])
 
-        self.pool.map(task, len(self.blocks))
+        self.pool.map(task, len(self.cuts))
         return out
 
     def rmatmul(self, dense):
-        def task(index, work):
-            r0, r1, part = self.blocks[index]
-            return part.T @ dense[r0:r1]
+        dense = np.ascontiguousarray(dense, dtype=self.dtype)
 
-        parts = self.pool.map(task, len(self.blocks))
+        def task(index, work):
+            r0, r1 = self.cuts[index]
+            part = np.empty((self.shape[1], dense.shape[1]), dtype=self.dtype)
+            ppmi_rmatmul(*self._arrays(), dense, r0, r1, part)
+            return part
+
+        parts = self.pool.map(task, len(self.cuts))
         total = parts[0]
         for part in parts[1:]:
             total += part
@@ -165,10 +163,10 @@ class _RowBlocks:
 
 def _range_and_projection(blocks, k, n_iter, rng):
     """The randomized SVD's costly part: an orthonormal basis ``q`` of the
-    range of the matrix of ``blocks`` (a :class:`_RowBlocks`; ``k +
+    range of the matrix of ``blocks`` (a :class:`_PPMIProducts`; ``k +
     OVERSAMPLES`` columns, after ``n_iter`` power iterations) and ``b = q^T
     matrix``; the matrix is not needed after it."""
-    dtype = blocks.blocks[0][2].dtype
+    dtype = blocks.dtype
     q = _normal((blocks.shape[1], k + OVERSAMPLES), dtype, rng)
     # One statement per step, each factorisation in place of its input, so
     # that at most three (V, k) matrices are alive at once.
@@ -235,9 +233,8 @@ def spectral_vectors(counts, vector_size, random_state, n_threads=1):
         u, vt = u * signs, vt * signs[:, None]
     else:
         with Pool(n_threads) as pool:
-            blocks = _RowBlocks(ppmi_blocks(counts, PRODUCT_BLOCKS, pool=pool), pool)
-            q, b = _range_and_projection(blocks, k, POWER_ITERATIONS, rng)
-        del blocks  # the PPMI matrix is released before the small SVD
+            products = _PPMIProducts(sp.csr_matrix(counts), PRODUCT_BLOCKS, pool)
+            q, b = _range_and_projection(products, k, POWER_ITERATIONS, rng)
         u, s, vt = _projected_svd(q, b, k)
         del q, b
     root = np.sqrt(s)

@@ -326,14 +326,15 @@ def test_randomized_svd_is_scikit_learns():
     from sklearn.utils.extmath import randomized_svd as sklearn_svd
 
     from skw2v._spectral import (
-        PRODUCT_BLOCKS, _projected_svd, _range_and_projection, _row_cuts, _RowBlocks, ppmi,
+        PRODUCT_BLOCKS, _PPMIProducts, _projected_svd, _range_and_projection, ppmi,
     )
 
     corpus = random_corpus(9, n_words=900, lengths=(30_000,))
-    matrix = ppmi(count_pairs(corpus, 900, distance_weights(3, True)))
+    counts = count_pairs(corpus, 900, distance_weights(3, True))
+    matrix = ppmi(counts)
     with Pool(2) as pool:
-        blocks = _RowBlocks([(r0, r1, matrix[r0:r1]) for r0, r1 in _row_cuts(matrix, PRODUCT_BLOCKS)], pool)
-        u, s, vt = _projected_svd(*_range_and_projection(blocks, 12, 5, np.random.RandomState(0)), 12)
+        products = _PPMIProducts(counts, PRODUCT_BLOCKS, pool)
+        u, s, vt = _projected_svd(*_range_and_projection(products, 12, 5, np.random.RandomState(0)), 12)
     u0, s0, vt0 = sklearn_svd(matrix, 12, n_iter=5, random_state=0)
     np.testing.assert_allclose(s, s0, rtol=1e-4)
     np.testing.assert_allclose(np.abs(u.T @ u0), np.eye(12), atol=2e-3)
@@ -470,27 +471,33 @@ def _exact(array):
     return array.base is None or array.base.nbytes == array.nbytes
 
 
-def test_ppmi_blocks_are_the_rows_of_ppmi_with_arrays_of_their_own():
-    """The row blocks the randomized SVD multiplies stack to ``ppmi``, store
-    only positive entries, and own their arrays (scipy copies views of a
-    larger array in every transpose)."""
-    from skw2v._spectral import ppmi, ppmi_blocks
+def test_ppmi_products_from_the_counts_are_those_of_ppmi():
+    """The spectral start's products form the PPMI from the counts as they go:
+    they equal products with ``ppmi(counts)`` (float32 sums in another order),
+    for any number of row blocks, and the same bits on any number of threads."""
+    from skw2v._ppmi_kernels import ppmi_matmul
+    from skw2v._spectral import _log_marginals, _PPMIProducts, ppmi
 
     counts = count_pairs(random_corpus(11, n_words=300, lengths=(5_000, 3_000)), 300, distance_weights(3, True))
-    whole = ppmi(counts)
+    whole = ppmi(counts).toarray().astype(np.float64)
+    dense = np.random.default_rng(0).standard_normal((300, 7)).astype(np.float32)
+    scale = np.abs(whole) @ np.abs(dense.astype(np.float64))
     for n_blocks in (1, 2, 5):
-        blocks = ppmi_blocks(counts, n_blocks)
-        assert [b[0] for b in blocks] == [0, *[b[1] for b in blocks[:-1]]] and blocks[-1][1] == 300
-        stacked = sp.vstack([block for _, _, block in blocks]).tocsr()
-        np.testing.assert_array_equal(stacked.toarray(), whole.toarray())
-        for _, _, block in blocks:
-            assert _exact(block.data) and _exact(block.indices)
-            assert (block.data > 0).all() and block.nnz == len(block.data)
-        with Pool(2) as pool:  # built on threads: the same blocks
-            threaded = ppmi_blocks(counts, n_blocks, pool=pool)
-        for (f0, s0, b0), (f1, s1, b1) in zip(blocks, threaded):
-            assert (f0, s0) == (f1, s1)
-            np.testing.assert_array_equal(b0.toarray(), b1.toarray())
+        with Pool(1) as pool:
+            products = _PPMIProducts(counts, n_blocks, pool)
+            forward, backward = products @ dense, products.rmatmul(dense)
+        assert forward.dtype == backward.dtype == np.float32
+        assert [c[0] for c in products.cuts] == [0, *[c[1] for c in products.cuts[:-1]]]
+        np.testing.assert_allclose(forward, whole @ dense, rtol=0, atol=1e-5 * scale.max())
+        np.testing.assert_allclose(backward, whole.T @ dense, rtol=0, atol=1e-5 * scale.max())
+        with Pool(3) as pool:  # on threads: the same bits
+            products = _PPMIProducts(counts, n_blocks, pool)
+            np.testing.assert_array_equal(products @ dense, forward)
+            np.testing.assert_array_equal(products.rmatmul(dense), backward)
+    # a block of rows alone, its output overwritten, not added to
+    out = np.full((50, 7), np.nan, dtype=np.float32)
+    ppmi_matmul(counts.indptr, counts.indices, counts.data, *_log_marginals(counts, 0.75), dense, 100, 150, out)
+    np.testing.assert_allclose(out, (whole @ dense)[100:150], rtol=0, atol=1e-5 * scale.max())
 
 
 def test_summed_blocks_hold_arrays_of_their_size():

@@ -1,0 +1,64 @@
+"""Compiled products of the positive PMI matrix with dense matrices, from the counts.
+
+Functions of plain arrays (numba), called by ``_spectral``: each forms the
+positive PMI of a block of rows of a CSR count matrix entry by entry,
+``max(0, log X[c, j] - log N_c - log P(j))`` in float32, as
+:func:`~skw2v._spectral.ppmi` does, and multiplies as it goes, so that the
+PPMI matrix is never held beside the counts. A block's result depends only
+on its rows, so blocks may run on threads at the same time.
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(inline="always")
+def _pmi(data, e, log_row, log_context, j):
+    return np.log(np.float32(data[e])) - log_row - log_context[j]
+
+
+@njit(fastmath=True, nogil=True, cache=True)
+def ppmi_matmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out):
+    """Rows ``first:stop`` of ``PPMI @ dense`` into ``out`` (shape
+    ``(stop - first, k)``, overwritten).
+
+    Parameters
+    ----------
+    indptr, indices, data : arrays of a CSR (V, V) count matrix
+    log_rows, log_context : ndarray of float32, shape (V,)
+        ``log N_c`` and ``log P(j)`` (``_spectral._log_marginals``).
+    dense : ndarray of float32, shape (V, k), C-contiguous
+    first, stop : int
+    out : ndarray of float32, shape (stop - first, k)
+    """
+    k = dense.shape[1]
+    for c in range(first, stop):
+        row = out[c - first]
+        for t in range(k):
+            row[t] = 0.0
+        log_row = log_rows[c]
+        for e in range(indptr[c], indptr[c + 1]):
+            j = indices[e]
+            value = _pmi(data, e, log_row, log_context, j)
+            if value > 0:
+                other = dense[j]
+                for t in range(k):
+                    row[t] += value * other[t]
+
+
+@njit(fastmath=True, nogil=True, cache=True)
+def ppmi_rmatmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out):
+    """``PPMI[first:stop].T @ dense[first:stop]`` into ``out`` (shape
+    ``(V, k)``, overwritten); arguments as :func:`ppmi_matmul`."""
+    k = dense.shape[1]
+    out[:] = 0.0
+    for c in range(first, stop):
+        row = dense[c]
+        log_row = log_rows[c]
+        for e in range(indptr[c], indptr[c + 1]):
+            j = indices[e]
+            value = _pmi(data, e, log_row, log_context, j)
+            if value > 0:
+                target = out[j]
+                for t in range(k):
+                    target[t] += value * row[t]
