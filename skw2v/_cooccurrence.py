@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from . import _vocab
 from ._keyed_random import stream_key
+from ._memory import release_free_memory
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
 from ._vocab import (
@@ -243,7 +244,10 @@ def _assemble(blocks, n_words, divisor, pool):
         indices[part] = block.indices
         np.divide(block.data, divisor, out=data[part], casting="unsafe")
         indptr[first_row[j] + 1 : first_row[j + 1] + 1] = block.indptr[1:] + offsets[j]
-        blocks[j] = None
+        blocks[j] = block = None
+        # The blocks are a few MB each, which the C heap keeps when freed:
+        # handed back as they are copied, they never stand beside the whole matrix.
+        release_free_memory()
 
     pool.map(copy, len(blocks))
     counts = sp.csr_matrix((data, indices, indptr), shape=(n_words, n_words), copy=False)
