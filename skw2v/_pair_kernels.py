@@ -10,7 +10,8 @@ words drawn by the noise distribution within ``b``), as word2vec does. The
 vectors it trains hold their rows in stratum order, so that a block's rows
 are two contiguous ranges, and the rows of the pairs a little ahead are
 prefetched into the cache while a pair steps: the steps are bound by
-fetching random rows, not by their arithmetic. Its
+fetching random rows, not by their arithmetic. A step's loss is read from a
+table (:data:`SOFTPLUS`), interpolated; its gradient's sigmoid is exact. Its
 random numbers come from the four integers it is given, so a block's result
 depends on nothing else; blocks that share no stratum touch disjoint rows
 and may run at the same time.
@@ -30,6 +31,14 @@ POISSON_INVERSION_BELOW = 30.0
 PREFETCH_PAIRS = 2
 #: Bytes of a cache line: the stride of a row's prefetches.
 CACHE_LINE = 64
+#: Intervals of the loss table over ``[-MAX_LOGIT, MAX_LOGIT]``.
+SOFTPLUS_INTERVALS = 2048
+#: ``log(1 + exp(-f))`` at the ``SOFTPLUS_INTERVALS + 1`` points of ``[-MAX_LOGIT, MAX_LOGIT]``
+#: (one more entry, never weighted, past the end): interpolated linearly, it is the
+#: steps' loss to within 1e-5.
+SOFTPLUS = np.append(
+    np.logaddexp(0.0, -np.linspace(-MAX_LOGIT, MAX_LOGIT, SOFTPLUS_INTERVALS + 1)), 0.0
+).astype(np.float32)
 
 
 @intrinsic
@@ -178,6 +187,16 @@ def _draw(prob, alias, first, n, state):
 
 
 @njit(fastmath=True, inline="always")
+def softplus_of_negative(f):
+    """``log(1 + exp(-f))`` for ``|f| <= MAX_LOGIT``, from :data:`SOFTPLUS`;
+    any other ``f`` (NaN too) reads no entry outside the table."""
+    t = (f + np.float32(MAX_LOGIT)) * np.float32(SOFTPLUS_INTERVALS / (2.0 * MAX_LOGIT))
+    i = min(max(int(t), 0), SOFTPLUS_INTERVALS)
+    fraction = t - np.float32(i)
+    return SOFTPLUS[i] + fraction * (SOFTPLUS[i + 1] - SOFTPLUS[i])
+
+
+@njit(fastmath=True, inline="always")
 def _step(w_in, w_out, c, o, label, rate):
     """One SGD step on ``-log sigmoid(+-w_in[c] . w_out[o])``; returns its loss."""
     f = np.float32(0.0)
@@ -190,9 +209,8 @@ def _step(w_in, w_out, c, o, label, rate):
         g = label * rate
         loss = -f * label
     else:
-        e = np.exp(-f)
-        g = (label - np.float32(1.0) / (np.float32(1.0) + e)) * rate
-        loss = np.log1p(e) + f * (np.float32(1.0) - label)
+        g = (label - np.float32(1.0) / (np.float32(1.0) + np.exp(-f))) * rate
+        loss = softplus_of_negative(f) + f * (np.float32(1.0) - label)
     for j in range(w_in.shape[1]):
         v = w_in[c, j]
         w_in[c, j] = v + g * w_out[o, j]
@@ -202,7 +220,7 @@ def _step(w_in, w_out, c, o, label, rate):
 
 @njit(fastmath=True, nogil=True, cache=True)
 def block_round(
-    w_in, w_out, indptr, indices, data, stratum, members, position, bounds, a, b, lam,
+    w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
     noise_scale, noise_prob, noise_alias, rate_start, rate_stop, seed, round_index, buffer,
 ):
     """One round of block ``(a, b)``: draw, shuffle and step on its pairs.
@@ -212,13 +230,11 @@ def block_round(
     w_in, w_out : ndarray of float32, shape (V, d)
         Rows in stratum order: row ``p`` is word ``members[p]``'s. Updated
         in place: ``w_in``'s rows of stratum ``a``, ``w_out``'s of ``b``.
-    indptr, indices, data : arrays of a CSR (V, V) count matrix ``X``, by word id
-    stratum : ndarray of int32, shape (V,)
-        Each word's stratum.
+    indptr, positions, data : arrays of a CSR (V, V) count matrix ``X``
+        Rows by word id, columns by stratum order (the context's row in
+        ``w_out``), each row's sorted (:func:`~skw2v._solver_pairs.by_position`).
     members, bounds : ndarray of int32, ndarray of int64
         Word ids by stratum: stratum ``s`` is ``members[bounds[s]:bounds[s + 1]]``.
-    position : ndarray of int32, shape (V,)
-        Each word's row in stratum order (the inverse of ``members``).
     a, b : int
         The block's strata (centers, contexts).
     lam : float
@@ -245,8 +261,7 @@ def block_round(
         Summed loss of all steps (pairs and noise).
     """
     state = seed_state(seed, round_index, a, b)
-    n = _draw_pairs(indptr, indices, data, stratum, members, position, bounds, a, b, lam, state,
-                    buffer)
+    n = _draw_pairs(indptr, positions, data, members, bounds, a, b, lam, state, buffer)
     for i in range(n - 1, 0, -1):
         j = int(_uniform(state) * (i + 1))
         c, o = buffer[i, 0], buffer[i, 1]
@@ -282,24 +297,24 @@ def block_round(
 
 
 @njit(nogil=True, inline="always")
-def _draw_pairs(indptr, indices, data, stratum, members, position, bounds, a, b, lam, state,
-                buffer):
+def _draw_pairs(indptr, positions, data, members, bounds, a, b, lam, state, buffer):
     """Write block ``(a, b)``'s draws into ``buffer`` as rows in stratum order,
-    in that order; return how many."""
+    in that order (centers by row, each center's contexts by position); return how many."""
     capacity = buffer.shape[0]
+    first, stop = bounds[b], bounds[b + 1]
     n = 0
     for m in range(bounds[a], bounds[a + 1]):
         c = members[m]
-        for e in range(indptr[c], indptr[c + 1]):
-            j = indices[e]
-            if stratum[j] != b:
-                continue
+        end = indptr[c + 1]
+        e = indptr[c] + np.searchsorted(positions[indptr[c]:end], first)
+        while e < end and positions[e] < stop:
             k = poisson(lam * data[e], state)
             for _ in range(k):
                 if n < capacity:
                     buffer[n, 0] = m
-                    buffer[n, 1] = position[j]
+                    buffer[n, 1] = positions[e]
                     n += 1
+            e += 1
     return n
 
 

@@ -25,6 +25,7 @@ import itertools
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from ._pair_kernels import alias_table, block_round, row_masses
@@ -65,6 +66,17 @@ class Strata(NamedTuple):
     bounds: np.ndarray
     row_masses: np.ndarray
     masses: np.ndarray
+
+
+def by_position(counts, position):
+    """A copy of the CSR matrix ``counts`` whose column ``j`` is moved to
+    ``position[j]``, each row's entries sorted: a row's contexts of one
+    stratum are then one contiguous run (what :func:`block_round` reads)."""
+    moved = sp.csr_matrix(
+        (counts.data.copy(), position[counts.indices], counts.indptr.copy()), shape=counts.shape
+    )
+    moved.sort_indices()
+    return moved
 
 
 def stratify(counts, word_counts):
@@ -145,6 +157,7 @@ class PairRound(NamedTuple):
     Attributes
     ----------
     counts : scipy.sparse.csr_matrix
+        The counts by center word id and context position (:func:`by_position`).
     strata : Strata
     index : int
         The round's number over all epochs (its draws' seed).
@@ -193,8 +206,8 @@ def pair_round(w_in, w_out, batch, noise, rate, pool):
         def block(a, work, s=s, start=start, stop=stop):
             b = (a + s) % n_strata
             _, loss = block_round(
-                w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.position, strata.bounds, a, b, batch.lam, noise.scales[b],
+                w_in, w_out, counts.indptr, counts.indices, counts.data,
+                strata.members, strata.bounds, a, b, batch.lam, noise.scales[b],
                 noise.prob, noise.alias, start, stop, batch.seed, batch.index,
                 work.buffer("pairs", (capacity, 2), np.int32),
             )
@@ -227,8 +240,9 @@ class PairsSolver(Solver):
         super().__init__(
             epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
         )
-        self.counts = data.counts.tocsr()
-        self.strata = stratify(self.counts, data.word_counts)
+        counts = data.counts.tocsr()
+        self.strata = stratify(counts, data.word_counts)
+        self.counts = by_position(counts, self.strata.position)
         # An epoch's pairs are as many as the corpus's windows hold, so it
         # stands for the corpus: the speed is reported in its words, as SGD's is.
         self.epoch_units = int(np.sum(data.word_counts, dtype=np.int64))

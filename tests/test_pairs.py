@@ -14,8 +14,9 @@ from skw2v._pair_kernels import (
     poisson,
     row_masses,
     seed_state,
+    softplus_of_negative,
 )
-from skw2v._solver_pairs import pair_noise, stratify
+from skw2v._solver_pairs import by_position, pair_noise, stratify
 
 FAST = dict(vector_size=16, window=3, epochs=3, min_count=2, random_state=0, loss="negative",
             solver="pairs")
@@ -84,7 +85,9 @@ def reference_block_round(w_in, w_out, counts, strata, a, b, lam, noise_scale, n
     members, bounds = strata.members, strata.bounds
     pairs = []
     for c in members[bounds[a] : bounds[a + 1]]:
-        for e in range(counts.indptr[c], counts.indptr[c + 1]):
+        row = range(counts.indptr[c], counts.indptr[c + 1])
+        # each center's contexts in stratum order
+        for e in sorted(row, key=lambda e: strata.position[counts.indices[e]]):
             j = counts.indices[e]
             if strata.stratum[j] == b:
                 pairs += [(c, j)] * state.poisson(lam * counts.data[e])
@@ -149,10 +152,32 @@ def test_poisson_draws_have_the_mean_and_variance(mean):
     assert abs(draws.var() / mean - 1.0) < 0.06
 
 
+def test_the_loss_table_is_the_softplus_to_within_1e_5():
+    logits = np.concatenate([np.linspace(-6.0, 6.0, 100_001), [-6.0, 0.0, 6.0]]).astype(np.float32)
+    table = np.array([softplus_of_negative(f) for f in logits])
+    np.testing.assert_allclose(table, np.logaddexp(0.0, -logits.astype(np.float64)), rtol=0, atol=1e-5)
+    # outside the table's range (where the steps never ask) it reads no entry beyond it
+    for f in [50.0, -50.0, 1e30, np.inf, -np.inf, np.nan]:
+        softplus_of_negative(np.float32(f))
+
+
+def test_by_position_moves_the_columns_and_sorts_each_row():
+    counts = random_counts(30, 0.3, 4)
+    position = np.random.default_rng(0).permutation(30).astype(np.int32)
+    moved = by_position(counts, position)
+    assert moved.has_sorted_indices
+    assert all(np.all(np.diff(moved.indices[moved.indptr[r] : moved.indptr[r + 1]]) > 0)
+               for r in range(30))
+    expected = counts.toarray()[:, np.argsort(position)]
+    np.testing.assert_array_equal(moved.toarray(), expected)
+    assert not np.shares_memory(moved.data, counts.data)
+
+
 def test_block_round_matches_the_reference_draw_for_draw(four_strata):
     counts = random_counts(26, 0.3, 0)
     strata, noise_prob, noise_alias, _, scales = strata_and_noise(counts)
     assert len(strata.bounds) - 1 == 4
+    moved = by_position(counts, strata.position)
     by_word = scales[:, strata.position]
     rng = np.random.default_rng(0)
     w_in = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
@@ -168,8 +193,8 @@ def test_block_round_matches_the_reference_draw_for_draw(four_strata):
         # the kernel's rows are in stratum order
         rows_in, rows_out = w_in[strata.members], w_out[strata.members]
         n, loss = block_round(
-            rows_in, rows_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-            strata.members, strata.position, strata.bounds, a, b, 0.7, factor * scales[b],
+            rows_in, rows_out, moved.indptr, moved.indices, moved.data, strata.members,
+            strata.bounds, a, b, 0.7, factor * scales[b],
             noise_prob, noise_alias, 0.05, 0.01, 11, 3, buffer,
         )
         w_in, w_out = rows_in[strata.position], rows_out[strata.position]
@@ -184,9 +209,10 @@ def test_block_round_touches_only_its_strata(four_strata):
     strata, prob, alias, _, scales = strata_and_noise(counts)
     w_in = np.full((40, 4), 0.1, np.float32)
     w_out = np.full((40, 4), 0.1, np.float32)
-    block_round(w_in, w_out, counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.position, strata.bounds, 2, 0, 1.0, scales[0], prob, alias,
-                0.1, 0.1, 0, 0, np.empty((20_000, 2), np.int32))
+    moved = by_position(counts, strata.position)
+    block_round(w_in, w_out, moved.indptr, moved.indices, moved.data, strata.members,
+                strata.bounds, 2, 0, 1.0, scales[0], prob, alias, 0.1, 0.1, 0, 0,
+                np.empty((20_000, 2), np.int32))
     # rows in stratum order: a block trains one contiguous range of each
     moved_in = np.flatnonzero((w_in != 0.1).any(axis=1))
     moved_out = np.flatnonzero((w_out != 0.1).any(axis=1))
@@ -200,15 +226,16 @@ def count_steps(counts, strata, prob, alias, scales, lam, seed):
     """Pairs and noise steps of a round of every block, counted by their loss:
     with zero vectors and a zero rate every step's loss is log 2."""
     n_strata = len(strata.bounds) - 1
+    moved = by_position(counts, strata.position)
     w = np.zeros((counts.shape[0], 1), np.float32)
     pairs = np.zeros((n_strata, n_strata))
     noise = np.zeros((n_strata, n_strata))
     for a in range(n_strata):
         for b in range(n_strata):
             n, loss = block_round(
-                w, w.copy(), counts.indptr, counts.indices, counts.data, strata.stratum,
-                strata.members, strata.position, strata.bounds, a, b, lam, scales[b], prob, alias,
-                0.0, 0.0, seed, 0, np.empty((50_000, 2), np.int32),
+                w, w.copy(), moved.indptr, moved.indices, moved.data, strata.members,
+                strata.bounds, a, b, lam, scales[b], prob, alias, 0.0, 0.0, seed, 0,
+                np.empty((50_000, 2), np.int32),
             )
             pairs[a, b], noise[a, b] = n, round(loss / math.log(2)) - n
     return pairs, noise
