@@ -332,6 +332,20 @@ def _draw_noise(out, mean, noise_prob, noise_alias, first, size, state, w_out):
 
 
 @njit(cache=True)
+def move_to_positions(indptr, indices, data, position):
+    """In place: each entry's column ``j`` becomes ``position[j]``, each row's
+    entries (columns and values together) sorted by it."""
+    for r in range(len(indptr) - 1):
+        first, stop = indptr[r], indptr[r + 1]
+        moved = position[indices[first:stop]]
+        order = np.argsort(moved, kind="mergesort")
+        values = data[first:stop][order]
+        for t in range(stop - first):
+            indices[first + t] = moved[order[t]]
+            data[first + t] = values[t]
+
+
+@njit(cache=True)
 def row_masses(indptr, indices, data, stratum, n_strata):
     """``(V, S)`` sums of each row's counts by the stratum of their context."""
     masses = np.zeros((len(indptr) - 1, n_strata), np.float64)

@@ -211,9 +211,12 @@ class Solver(ABC):
     """Turns the training data into batches and schedules the learning rate.
 
     Constructed as ``Solver(data, epochs=..., learning_rate=...,
-    min_learning_rate=..., random_state=..., **hyperparameters)`` with
-    ``data`` a :class:`TrainingData`. The step decays
+    min_learning_rate=..., random_state=..., copy=True, **hyperparameters)``
+    with ``data`` a :class:`TrainingData`. The step decays
     linearly from ``learning_rate`` to ``min_learning_rate`` over all epochs.
+    With ``copy=False`` the solver may rearrange ``data``'s arrays in place
+    rather than copy them (a caller that uses them no more saves the memory);
+    with True it leaves them as they are.
     """
 
     #: What the progress report's speed counts (per second).

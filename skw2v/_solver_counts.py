@@ -36,13 +36,16 @@ class CountsSolver(Solver):
         The step decays linearly from the first to the second over all passes.
     random_state : RandomState instance or int
         The order of the rows in each pass, and the pairs it samples.
+    copy : bool, default=True
+        Ignored: the counts are only read.
     """
 
     unit = "words"
     batch_kind = BatchKind.COUNTS
     needs_counts = True
 
-    def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state):
+    def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state,
+                 copy=True):
         super().__init__(
             epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
         )

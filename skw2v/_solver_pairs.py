@@ -25,10 +25,9 @@ import itertools
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
-from ._pair_kernels import alias_table, block_round, row_masses
+from ._pair_kernels import alias_table, block_round, move_to_positions, row_masses
 from ._protocol import BatchKind, Solver
 
 #: The fewest rounds an epoch is drawn in: each distinct pair's draws spread over them.
@@ -68,14 +67,14 @@ class Strata(NamedTuple):
     masses: np.ndarray
 
 
-def by_position(counts, position):
-    """A copy of the CSR matrix ``counts`` whose column ``j`` is moved to
-    ``position[j]``, each row's entries sorted: a row's contexts of one
-    stratum are then one contiguous run (what :func:`block_round` reads)."""
-    moved = sp.csr_matrix(
-        (counts.data.copy(), position[counts.indices], counts.indptr.copy()), shape=counts.shape
-    )
-    moved.sort_indices()
+def by_position(counts, position, copy=True):
+    """The CSR matrix ``counts`` with column ``j`` moved to ``position[j]``,
+    each row's entries sorted: a row's contexts of one stratum are then one
+    contiguous run (what :func:`block_round` reads). With ``copy=False`` the
+    matrix itself is rearranged (and returned), with no memory beyond a row's."""
+    moved = counts.copy() if copy else counts
+    move_to_positions(moved.indptr, moved.indices, moved.data, position)
+    moved.has_sorted_indices = True
     return moved
 
 
@@ -230,19 +229,25 @@ class PairsSolver(Solver):
         The step decays linearly from the first to the second over all epochs.
     random_state : RandomState instance or int
         Seeds every draw.
+    copy : bool, default=True
+        Whether to train from a copy of ``data.counts``. With False, the
+        solver rearranges that matrix in place (:func:`by_position`) and
+        trains from it, which then holds contexts by position, not by word
+        id: for a caller that uses the counts no more (the estimator), it
+        saves a copy of them.
     """
 
     unit = "words"
     batch_kind = BatchKind.PAIRS
     needs_counts = True
 
-    def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state):
+    def __init__(self, data, *, epochs, learning_rate, min_learning_rate, random_state, copy=True):
         super().__init__(
             epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate
         )
         counts = data.counts.tocsr()
         self.strata = stratify(counts, data.word_counts)
-        self.counts = by_position(counts, self.strata.position)
+        self.counts = by_position(counts, self.strata.position, copy=copy and counts is data.counts)
         # An epoch's pairs are as many as the corpus's windows hold, so it
         # stands for the corpus: the speed is reported in its words, as SGD's is.
         self.epoch_units = int(np.sum(data.word_counts, dtype=np.int64))

@@ -79,6 +79,8 @@ class CorpusSolver(Solver):
         Draw each center's window uniformly from ``1..window``, as word2vec does.
     sample : float
         word2vec's subsampling threshold (0: keep every word); redrawn every epoch.
+    copy : bool, default=True
+        Ignored: the corpus is only read.
     """
 
     unit = "words"
@@ -86,7 +88,7 @@ class CorpusSolver(Solver):
 
     def __init__(
         self, data, *, epochs, learning_rate, min_learning_rate, random_state, window,
-        shrink_windows, sample,
+        shrink_windows, sample, copy=True,
     ):
         super().__init__(
             epochs=epochs, learning_rate=learning_rate, min_learning_rate=min_learning_rate

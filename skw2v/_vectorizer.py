@@ -537,7 +537,7 @@ class SkipGramVectorizer(
             )
             solver = solver_class(
                 data, epochs=self.epochs, learning_rate=self.learning_rate,
-                min_learning_rate=self.min_learning_rate, random_state=seeds.solver,
+                min_learning_rate=self.min_learning_rate, random_state=seeds.solver, copy=False,
                 **self._hyperparameters(solver_class),
             )
             del data, corpus, counts  # the solver holds what it trains from

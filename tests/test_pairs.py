@@ -171,6 +171,24 @@ def test_by_position_moves_the_columns_and_sorts_each_row():
     expected = counts.toarray()[:, np.argsort(position)]
     np.testing.assert_array_equal(moved.toarray(), expected)
     assert not np.shares_memory(moved.data, counts.data)
+    # in place: the same arrays rearranged
+    data = counts.data
+    assert by_position(counts, position, copy=False) is counts and counts.data is data
+    np.testing.assert_array_equal(counts.toarray(), expected)
+
+
+def test_the_solver_copies_the_counts_unless_told_not_to():
+    from skw2v._protocol import TrainingData
+
+    counts = random_counts(30, 0.5, 6)
+    before = counts.toarray()
+    args = dict(epochs=1, learning_rate=0.025, min_learning_rate=0.0001, random_state=0)
+    kept = _solver_pairs.PairsSolver(TrainingData(None, np.ones(30, np.int64), counts), **args)
+    np.testing.assert_array_equal(counts.toarray(), before)
+    handed = _solver_pairs.PairsSolver(TrainingData(None, np.ones(30, np.int64), counts), **args,
+                                       copy=False)
+    assert handed.counts is counts
+    np.testing.assert_array_equal(handed.counts.toarray(), kept.counts.toarray())
 
 
 def test_block_round_matches_the_reference_draw_for_draw(four_strata):
