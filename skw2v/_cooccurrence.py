@@ -21,6 +21,7 @@ from ._memory import release_free_memory
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
 from ._vocab import (
+    concatenate,
     count_words,
     keep_probabilities,
     kept_offsets,
@@ -156,7 +157,8 @@ def _integer_blocks(corpora, n_words, weights, block_counts, pool):
             sums[j] = rows if sums[j] is None else _owned((sums[j] + rows).astype(dtype, copy=False))
 
         pool.map(task, n_blocks)
-        del corpus, positions, task  # the draw is released before the next is made
+        del corpus, positions, task  # released before the next corpus is made
+        release_free_memory()
     return sums, n_corpora
 
 
@@ -261,29 +263,35 @@ def _n_draws(keep, n_draws):
 
 
 def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=None):
-    """Yield ``_n_draws(keep, n_draws)`` subsampled copies of each chunk, one at a time.
+    """Yield each chunk's ``_n_draws(keep, n_draws)`` subsampled copies, as one Corpus a chunk.
 
     Draw ``r`` keeps token ``i`` of document ``d`` when its keyed uniform
     (:func:`~skw2v._vocab.subsample_keyed`, stream ``r`` of
     ``random_state``) is below ``keep[word]``; the chunks' documents are
     numbered from ``first_document`` in order. The draws depend on the
-    documents alone, not on how they are cut into chunks or partitions.
-    ``on_chunk(chunk)``, if given, is called after each chunk's draws. With
-    every word always kept, each chunk is yielded once, as it is.
+    documents alone, not on how they are cut into chunks or partitions. A
+    chunk's copies follow one another as documents of one corpus: no window
+    crosses a document, so counting it counts every copy, and the counts of
+    a chunk are added to the sums once, not once a copy. ``on_chunk(chunk)``,
+    if given, is called after each chunk's draws. With every word always
+    kept, each chunk is yielded once, as it is.
     """
     keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
-        for key in keys:
-            yield subsample_keyed(chunk, keep, key, first_document)
+        draws = [subsample_keyed(chunk, keep, key, first_document) for key in keys]
+        yield draws[0] if len(draws) == 1 else concatenate(draws)
+        del draws
         first_document += chunk.n_documents
         if on_chunk is not None:
             on_chunk(chunk)
 
 
-def _block_counts(word_counts):
-    """Each word's expected occurrences in a chunk: what sizes the blocks of rows."""
+def _block_counts(word_counts, n_draws):
+    """Each word's expected occurrences in a chunk's ``n_draws`` copies (at
+    most): what sizes the blocks of rows."""
     word_counts = np.asarray(word_counts, dtype=np.int64)
-    return np.ceil(word_counts * min(1.0, _vocab.CHUNK_TOKENS / max(word_counts.sum(), 1)))
+    share = min(1.0, _vocab.CHUNK_TOKENS / max(word_counts.sum(), 1))
+    return np.ceil(word_counts * share * n_draws)
 
 
 def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state, n_threads=1,
@@ -296,8 +304,8 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
     with probability ``keep[word]`` and removes the others before windows
     are formed, as word2vec's subsampling does every epoch; the mean
     estimates what SGD over that many epochs sees. The draws are keyed by
-    document and position (:func:`keyed_draws`), one chunk and one draw
-    held at a time. When every word is always kept, this is one exact
+    document and position (:func:`keyed_draws`), one chunk's draws held at
+    a time. When every word is always kept, this is one exact
     count. The counting runs on ``n_threads`` threads; neither they, the
     chunks' cut nor their order change the result (integer sums).
     ``report`` (a Progress), if given, is told the tokens counted.
@@ -312,7 +320,8 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
 
     draws = keyed_draws(chunks, keep, n_draws, random_state, on_chunk=counted)
     with Pool(n_threads) as pool:
-        return mean_counts(draws, len(word_counts), weights, _block_counts(word_counts), pool,
+        return mean_counts(draws, len(word_counts), weights,
+                           _block_counts(word_counts, _n_draws(keep, n_draws)), pool,
                            _n_draws(keep, n_draws))
 
 
@@ -336,7 +345,8 @@ def partial_training_counts(chunks, word_counts, *, window, shrink_windows, samp
     n_words = len(word_counts)
     draws = keyed_draws(chunks, keep, SUBSAMPLE_DRAWS, random_state, first_document)
     with Pool(n_threads) as pool:
-        blocks, _ = _integer_blocks(draws, n_words, weights, _block_counts(word_counts), pool)
+        blocks, _ = _integer_blocks(draws, n_words, weights,
+                                    _block_counts(word_counts, _n_draws(keep, SUBSAMPLE_DRAWS)), pool)
     if any(b is None for b in blocks):
         return sp.csr_matrix((n_words, n_words), dtype=np.int64)
     return sp.vstack([b.astype(np.int64) for b in blocks], format="csr")
