@@ -4,8 +4,9 @@ Both skip-gram objectives depend on the corpus only through how often each
 word occurs within a window of each other word (Levy and Goldberg 2014,
 "Neural word embedding as implicit matrix factorization"). This module counts
 those pairs into a symmetric (V, V) sparse matrix, a block of rows at a time,
-each the sparse product of the block's occurrences with their contexts, so
-that no list of the corpus's pairs is ever formed, and cuts count matrices
+each summed over the windows of the block's occurrences by a compiled kernel
+(``_count_kernels``), so that no list of the corpus's pairs is ever formed,
+and cuts count matrices
 into :class:`~skw2v._protocol.Batch` objects: one center per row, its nonzero
 columns as weighted pairs.
 """
@@ -16,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _vocab
+from ._count_kernels import window_rows
 from ._keyed_random import stream_key
 from ._memory import release_free_memory
 from ._parallel import Pool, weighted_blocks
@@ -34,8 +36,8 @@ from ._vocab import (
 SUBSAMPLE_DRAWS = 4
 
 #: Occurrences whose rows of counts one task forms at once (the words of a
-#: block, most frequent first, bound it); bounds the temporaries, about
-#: ``40 * window`` bytes per occurrence.
+#: block, most frequent first, bound it); bounds the temporaries, at most
+#: ``56 * window + 8`` bytes per occurrence.
 COUNT_BLOCK_POSITIONS = 1 << 16
 
 #: Integer sums of counts stay int32 while they cannot exceed this.
@@ -88,9 +90,9 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
     """The mean of :func:`count_pairs` over ``n_draws`` draws of a corpus.
 
     Row ``a`` of a corpus's counts sums the weighted context words of every
-    occurrence of ``a``: the product of the occurrences' indicator matrix
-    with the matrix of their contexts, which sums the pairs without forming
-    or sorting a list of them. The rows are formed in fixed blocks of words,
+    occurrence of ``a``, into a dense accumulator over the vocabulary
+    (:func:`~skw2v._count_kernels.window_rows`), without forming or sorting
+    a list of pairs. The rows are formed in fixed blocks of words,
     each of about ``COUNT_BLOCK_POSITIONS`` occurrences by ``block_counts``,
     and summed over the corpora in integer units of ``1 / window`` (int32
     while no sum can exceed it, else int64): every sum is exact, so the
@@ -152,7 +154,7 @@ def _integer_blocks(corpora, n_words, weights, block_counts, pool):
         def task(j, work):
             rows = _block_rows(
                 corpus, positions[starts[j] : starts[j + 1]], bounds[j], bounds[j + 1], n_words,
-                units, dtype,
+                units, dtype, work,
             )
             sums[j] = rows if sums[j] is None else _owned((sums[j] + rows).astype(dtype, copy=False))
 
@@ -202,28 +204,23 @@ def _owned(matrix):
     return matrix
 
 
-def _block_rows(corpus, positions, first, stop, n_words, units, dtype):
-    """Rows ``first:stop`` of a corpus's integer counts: ``indicator @ contexts``
-    over ``positions``, the occurrences of those words."""
-    window = len(units)
-    ids, indptr = corpus.ids, corpus.indptr
-    m = len(positions)
-    document = np.searchsorted(indptr, positions, side="right")
-    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(positions.dtype)
-    neighbours = positions[:, None] + offsets
-    inside = (neighbours >= indptr[document - 1][:, None]) & (neighbours < indptr[document][:, None])
-    np.clip(neighbours, 0, len(ids) - 1, out=neighbours)
-    # A slot outside the document weighs 0, and the product keeps no zero sum.
-    slot_units = np.concatenate([units[::-1], units]).astype(dtype)
-    contexts = sp.csr_matrix(
-        (np.where(inside, slot_units, 0).ravel(), ids[neighbours].ravel(),
-         np.arange(0, 2 * window * m + 1, 2 * window)),
-        shape=(m, n_words),
+def _block_rows(corpus, positions, first, stop, n_words, units, dtype, work):
+    """Rows ``first:stop`` of a corpus's integer counts, over ``positions``
+    (the occurrences of those words), as a CSR matrix of ``dtype`` with
+    sorted indices (:func:`~skw2v._count_kernels.window_rows`)."""
+    accumulator = work.buffer("accumulator", (n_words,), dtype)
+    accumulator[:] = 0
+    starts, columns, sums = window_rows(
+        corpus.ids, np.asarray(corpus.indptr, dtype=np.int64), positions, first, stop, units,
+        accumulator,
     )
-    indicator = sp.csr_matrix(
-        (np.ones(m, dtype=dtype), (ids[positions] - first, np.arange(m))), shape=(stop - first, m)
+    index = np.int32 if len(columns) <= np.iinfo(np.int32).max else np.int64
+    rows = sp.csr_matrix(
+        (sums, columns, starts.astype(index, copy=False)),
+        shape=(stop - first, n_words), copy=False,
     )
-    return indicator @ contexts
+    rows.has_sorted_indices = True
+    return rows
 
 
 def _assemble(blocks, n_words, divisor, pool):

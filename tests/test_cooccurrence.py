@@ -1,11 +1,14 @@
 """Co-occurrence counting against direct loops, and the objectives on counts
 against the same objectives on the corpus."""
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
 import pytest
 
 import skw2v._cooccurrence as cooccurrence
+from skw2v._count_kernels import DENSE_ROW_SHARE, window_rows
 from skw2v._cooccurrence import (
     count_batches,
     count_pairs,
@@ -54,6 +57,40 @@ def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, window,
     np.testing.assert_array_equal(threaded.toarray(), counts.toarray())
 
 
+@pytest.mark.parametrize("first, stop", [(0, 7), (2, 3), (3, 6), (6, 7)])
+@pytest.mark.parametrize("units", [[1], [3, 2, 1], [5, 5, 5, 5, 5]])
+def test_window_rows_are_the_direct_loop_of_their_words(first, stop, units):
+    corpus = random_corpus(3, lengths=(0, 1, 5, 12, 2, 30, 0, 9))
+    units = np.array(units, dtype=np.int64)
+    positions = np.flatnonzero((corpus.ids >= first) & (corpus.ids < stop)).astype(np.int32)
+    accumulator = np.zeros(7, np.int64)
+    starts, columns, sums = window_rows(corpus.ids, corpus.indptr, positions, first, stop, units,
+                                        accumulator)
+    rows = sp.csr_matrix((sums, columns, starts), shape=(stop - first, 7))
+    expected = direct_counts(corpus, 7, units)[first:stop]
+    np.testing.assert_array_equal(rows.toarray(), expected)
+    assert all(np.all(np.diff(columns[a:b]) > 0) for a, b in itertools.pairwise(starts))
+    assert np.all(sums > 0) and not accumulator.any()
+
+
+def test_window_rows_of_rare_and_frequent_words():
+    # 300 words, Zipf-like: rare words' few columns are sorted, frequent
+    # words' many are read off the accumulator in order (DENSE_ROW_SHARE)
+    rng = np.random.default_rng(4)
+    ids = np.minimum(rng.zipf(1.3, 3000) - 1, 299).astype(np.int32)
+    corpus = Corpus(ids, np.array([0, 1000, 1001, 2500, 3000], dtype=np.int64))
+    units = np.array([3, 2, 1], dtype=np.int64)
+    accumulator = np.zeros(300, np.int32)
+    positions = np.arange(3000, dtype=np.int64)
+    starts, columns, sums = window_rows(ids, corpus.indptr, positions, 0, 300, units, accumulator)
+    lengths = np.diff(starts)
+    assert lengths.max() > 300 // DENSE_ROW_SHARE and 0 < lengths[lengths > 0].min() <= 300 // DENSE_ROW_SHARE
+    rows = sp.csr_matrix((sums, columns, starts), shape=(300, 300))
+    np.testing.assert_array_equal(rows.toarray(), direct_counts(corpus, 300, units))
+    assert all(np.all(np.diff(columns[a:b]) > 0) for a, b in itertools.pairwise(starts))
+    assert sums.dtype == np.int32 and not accumulator.any()
+
+
 def test_counts_switch_to_int64_sums_where_int32_could_overflow(monkeypatch):
     """Sums that could exceed SUM_LIMIT are made in int64: the same counts."""
     corpus = random_corpus(6)
@@ -63,9 +100,9 @@ def test_counts_switch_to_int64_sums_where_int32_could_overflow(monkeypatch):
     monkeypatch.setattr(cooccurrence, "SUM_LIMIT", 10)
     block_rows, dtypes = cooccurrence._block_rows, set()
 
-    def spy(*args):
-        dtypes.add(args[-1])
-        return block_rows(*args)
+    def spy(corpus, positions, first, stop, n_words, units, dtype, work):
+        dtypes.add(dtype)
+        return block_rows(corpus, positions, first, stop, n_words, units, dtype, work)
 
     monkeypatch.setattr(cooccurrence, "_block_rows", spy)
     huge = cooccurrence.mean_counts([corpus, corpus], 7, weights, word_counts)
