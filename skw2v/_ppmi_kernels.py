@@ -18,47 +18,64 @@ def _pmi(data, e, log_row, log_context, j):
 
 
 @njit(fastmath=True, nogil=True, cache=True)
-def ppmi_matmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out):
+def ppmi_matmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out, stripe):
     """Rows ``first:stop`` of ``PPMI @ dense`` into ``out`` (shape
     ``(stop - first, k)``, overwritten).
 
+    The columns are taken ``stripe`` at a time, all rows for each, so that
+    the rows of ``dense`` a stripe reads stay in the cache; each row's
+    entries are still summed in column order.
+
     Parameters
     ----------
-    indptr, indices, data : arrays of a CSR (V, V) count matrix
+    indptr, indices, data : arrays of a CSR (V, V) count matrix, each row's
+        columns ascending
     log_rows, log_context : ndarray of float32, shape (V,)
         ``log N_c`` and ``log P(j)`` (``_spectral._log_marginals``).
     dense : ndarray of float32, shape (V, k), C-contiguous
     first, stop : int
     out : ndarray of float32, shape (stop - first, k)
+    stripe : int
+        Columns a stripe.
     """
     k = dense.shape[1]
-    for c in range(first, stop):
-        row = out[c - first]
-        for t in range(k):
-            row[t] = 0.0
-        log_row = log_rows[c]
-        for e in range(indptr[c], indptr[c + 1]):
-            j = indices[e]
-            value = _pmi(data, e, log_row, log_context, j)
-            if value > 0:
-                other = dense[j]
-                for t in range(k):
-                    row[t] += value * other[t]
+    out[:] = 0.0
+    cursor = indptr[first:stop].copy()
+    for edge in range(stripe, dense.shape[0] + stripe, stripe):
+        for c in range(first, stop):
+            row = out[c - first]
+            log_row = log_rows[c]
+            e, end = cursor[c - first], indptr[c + 1]
+            while e < end and indices[e] < edge:
+                j = indices[e]
+                value = _pmi(data, e, log_row, log_context, j)
+                if value > 0:
+                    other = dense[j]
+                    for t in range(k):
+                        row[t] += value * other[t]
+                e += 1
+            cursor[c - first] = e
 
 
 @njit(fastmath=True, nogil=True, cache=True)
-def ppmi_rmatmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out):
+def ppmi_rmatmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out, stripe):
     """``PPMI[first:stop].T @ dense[first:stop]`` into ``out`` (shape
-    ``(V, k)``, overwritten); arguments as :func:`ppmi_matmul`."""
+    ``(V, k)``, overwritten); arguments as :func:`ppmi_matmul`, the stripes
+    being of the rows of ``out`` (each summed over ``c`` in order)."""
     k = dense.shape[1]
     out[:] = 0.0
-    for c in range(first, stop):
-        row = dense[c]
-        log_row = log_rows[c]
-        for e in range(indptr[c], indptr[c + 1]):
-            j = indices[e]
-            value = _pmi(data, e, log_row, log_context, j)
-            if value > 0:
-                target = out[j]
-                for t in range(k):
-                    target[t] += value * row[t]
+    cursor = indptr[first:stop].copy()
+    for edge in range(stripe, out.shape[0] + stripe, stripe):
+        for c in range(first, stop):
+            row = dense[c]
+            log_row = log_rows[c]
+            e, end = cursor[c - first], indptr[c + 1]
+            while e < end and indices[e] < edge:
+                j = indices[e]
+                value = _pmi(data, e, log_row, log_context, j)
+                if value > 0:
+                    target = out[j]
+                    for t in range(k):
+                        target[t] += value * row[t]
+                e += 1
+            cursor[c - first] = e

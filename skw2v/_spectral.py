@@ -35,6 +35,9 @@ OVERSAMPLES = 10
 #: Row blocks of the PPMI matrix, one task each in its products (fixed, so
 #: that the sums do not depend on the thread count).
 PRODUCT_BLOCKS = 2
+#: Bytes of a dense operand's rows that one stripe of the products reads
+#: (they stay in the cache while every row of the block takes its part).
+STRIPE_BYTES = 4 << 20
 
 
 def ppmi(counts, context_exponent=CONTEXT_EXPONENT):
@@ -124,6 +127,8 @@ class _PPMIProducts:
     """
 
     def __init__(self, counts, n_blocks, pool, context_exponent=CONTEXT_EXPONENT):
+        if not counts.has_sorted_indices:
+            counts = counts.sorted_indices()
         self.counts, self.pool = counts, pool
         self.log_rows, self.log_context = _log_marginals(counts, context_exponent)
         self.cuts = _row_cuts(counts, n_blocks)
@@ -140,7 +145,7 @@ class _PPMIProducts:
 
         def task(index, work):
             r0, r1 = self.cuts[index]
-            ppmi_matmul(*self._arrays(), dense, r0, r1, out[r0:r1])
+            ppmi_matmul(*self._arrays(), dense, r0, r1, out[r0:r1], _stripe(dense))
 
         self.pool.map(task, len(self.cuts))
         return out
@@ -151,7 +156,7 @@ class _PPMIProducts:
         def task(index, work):
             r0, r1 = self.cuts[index]
             part = np.empty((self.shape[1], dense.shape[1]), dtype=self.dtype)
-            ppmi_rmatmul(*self._arrays(), dense, r0, r1, part)
+            ppmi_rmatmul(*self._arrays(), dense, r0, r1, part, _stripe(dense))
             return part
 
         parts = self.pool.map(task, len(self.cuts))
@@ -159,6 +164,11 @@ class _PPMIProducts:
         for part in parts[1:]:
             total += part
         return total
+
+
+def _stripe(dense):
+    """Columns of the PPMI matrix a stripe of its products with ``dense`` takes."""
+    return max(1, STRIPE_BYTES // max(1, dense.shape[1] * dense.itemsize))
 
 
 def _range_and_projection(blocks, k, n_iter, rng):

@@ -512,7 +512,7 @@ def test_ppmi_products_from_the_counts_are_those_of_ppmi():
     """The spectral start's products form the PPMI from the counts as they go:
     they equal products with ``ppmi(counts)`` (float32 sums in another order),
     for any number of row blocks, and the same bits on any number of threads."""
-    from skw2v._ppmi_kernels import ppmi_matmul
+    from skw2v._ppmi_kernels import ppmi_matmul, ppmi_rmatmul
     from skw2v._spectral import _log_marginals, _PPMIProducts, ppmi
 
     counts = count_pairs(random_corpus(11, n_words=300, lengths=(5_000, 3_000)), 300, distance_weights(3, True))
@@ -531,10 +531,21 @@ def test_ppmi_products_from_the_counts_are_those_of_ppmi():
             products = _PPMIProducts(counts, n_blocks, pool)
             np.testing.assert_array_equal(products @ dense, forward)
             np.testing.assert_array_equal(products.rmatmul(dense), backward)
-    # a block of rows alone, its output overwritten, not added to
+    # a block of rows alone, its output overwritten, not added to; in stripes of
+    # any width (the cache's), the same bits
+    arrays = (counts.indptr, counts.indices, counts.data, *_log_marginals(counts, 0.75), dense)
     out = np.full((50, 7), np.nan, dtype=np.float32)
-    ppmi_matmul(counts.indptr, counts.indices, counts.data, *_log_marginals(counts, 0.75), dense, 100, 150, out)
+    ppmi_matmul(*arrays, 100, 150, out, 300)
     np.testing.assert_allclose(out, (whole @ dense)[100:150], rtol=0, atol=1e-5 * scale.max())
+    back = np.full((300, 7), np.nan, dtype=np.float32)
+    ppmi_rmatmul(*arrays, 100, 150, back, 300)
+    for stripe in (1, 7, 64, 299, 1000):
+        striped = np.full((50, 7), np.nan, dtype=np.float32)
+        ppmi_matmul(*arrays, 100, 150, striped, stripe)
+        np.testing.assert_array_equal(striped, out)
+        striped = np.full((300, 7), np.nan, dtype=np.float32)
+        ppmi_rmatmul(*arrays, 100, 150, striped, stripe)
+        np.testing.assert_array_equal(striped, back)
 
 
 def test_summed_blocks_hold_arrays_of_their_size():
