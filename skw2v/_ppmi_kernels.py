@@ -17,6 +17,44 @@ def _pmi(data, e, log_row, log_context, j):
     return np.log(np.float32(data[e])) - log_row - log_context[j]
 
 
+@njit(fastmath=True, inline="always")
+def _add_moving(fixed, moving, value):
+    """``fixed += value * moving``: ``PPMI @ dense`` (row ``c`` of the result
+    gathers the rows ``j`` of ``dense``)."""
+    for t in range(fixed.shape[0]):
+        fixed[t] += value * moving[t]
+
+
+@njit(fastmath=True, inline="always")
+def _add_fixed(fixed, moving, value):
+    """``moving += value * fixed``: ``PPMI.T @ dense`` (row ``c`` of ``dense``
+    is scattered to the rows ``j`` of the result)."""
+    for t in range(fixed.shape[0]):
+        moving[t] += value * fixed[t]
+
+
+@njit(fastmath=True, inline="always")
+def _striped_product(indptr, indices, data, log_rows, log_context, fixed_rows, offset,
+                     moving_rows, first, stop, stripe, add):
+    """For each positive PMI entry ``(c, j)`` of rows ``first:stop``, in each
+    row's column order, ``add(fixed_rows[c - offset], moving_rows[j], value)``,
+    the columns taken ``stripe`` at a time, all rows for each, so that the rows
+    of ``moving_rows`` a stripe touches stay in the cache."""
+    cursor = indptr[first:stop].copy()
+    for edge in range(stripe, moving_rows.shape[0] + stripe, stripe):
+        for c in range(first, stop):
+            fixed = fixed_rows[c - offset]
+            log_row = log_rows[c]
+            e, end = cursor[c - first], indptr[c + 1]
+            while e < end and indices[e] < edge:
+                j = indices[e]
+                value = _pmi(data, e, log_row, log_context, j)
+                if value > 0:
+                    add(fixed, moving_rows[j], value)
+                e += 1
+            cursor[c - first] = e
+
+
 @njit(fastmath=True, nogil=True, cache=True)
 def ppmi_matmul(indptr, indices, data, log_rows, log_context, dense, first, stop, out, stripe):
     """Rows ``first:stop`` of ``PPMI @ dense`` into ``out`` (shape
@@ -38,23 +76,9 @@ def ppmi_matmul(indptr, indices, data, log_rows, log_context, dense, first, stop
     stripe : int
         Columns a stripe.
     """
-    k = dense.shape[1]
     out[:] = 0.0
-    cursor = indptr[first:stop].copy()
-    for edge in range(stripe, dense.shape[0] + stripe, stripe):
-        for c in range(first, stop):
-            row = out[c - first]
-            log_row = log_rows[c]
-            e, end = cursor[c - first], indptr[c + 1]
-            while e < end and indices[e] < edge:
-                j = indices[e]
-                value = _pmi(data, e, log_row, log_context, j)
-                if value > 0:
-                    other = dense[j]
-                    for t in range(k):
-                        row[t] += value * other[t]
-                e += 1
-            cursor[c - first] = e
+    _striped_product(indptr, indices, data, log_rows, log_context, out, first, dense, first, stop,
+                     stripe, _add_moving)
 
 
 @njit(fastmath=True, nogil=True, cache=True)
@@ -62,20 +86,6 @@ def ppmi_rmatmul(indptr, indices, data, log_rows, log_context, dense, first, sto
     """``PPMI[first:stop].T @ dense[first:stop]`` into ``out`` (shape
     ``(V, k)``, overwritten); arguments as :func:`ppmi_matmul`, the stripes
     being of the rows of ``out`` (each summed over ``c`` in order)."""
-    k = dense.shape[1]
     out[:] = 0.0
-    cursor = indptr[first:stop].copy()
-    for edge in range(stripe, out.shape[0] + stripe, stripe):
-        for c in range(first, stop):
-            row = dense[c]
-            log_row = log_rows[c]
-            e, end = cursor[c - first], indptr[c + 1]
-            while e < end and indices[e] < edge:
-                j = indices[e]
-                value = _pmi(data, e, log_row, log_context, j)
-                if value > 0:
-                    target = out[j]
-                    for t in range(k):
-                        target[t] += value * row[t]
-                e += 1
-            cursor[c - first] = e
+    _striped_product(indptr, indices, data, log_rows, log_context, dense, 0, out, first, stop,
+                     stripe, _add_fixed)
