@@ -316,10 +316,10 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
             report.counting(done[0], total, time.perf_counter() - tic)
 
     draws = keyed_draws(chunks, keep, n_draws, random_state, on_chunk=counted)
+    n_draws = _n_draws(keep, n_draws)
     with Pool(n_threads) as pool:
-        return mean_counts(draws, len(word_counts), weights,
-                           _block_counts(word_counts, _n_draws(keep, n_draws)), pool,
-                           _n_draws(keep, n_draws))
+        return mean_counts(draws, len(word_counts), weights, _block_counts(word_counts, n_draws),
+                           pool, n_draws)
 
 
 def partial_training_counts(chunks, word_counts, *, window, shrink_windows, sample, random_state,

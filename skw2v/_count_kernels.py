@@ -64,7 +64,6 @@ def window_rows(ids, indptr, positions, first, stop, units, accumulator):
     capacity = 2 * window * n
     columns = np.empty(capacity, np.int32)
     sums = np.empty(capacity, accumulator.dtype)
-    touched = np.empty(capacity, np.int32)
     out_starts = np.zeros(n_rows + 1, np.int64)
     written = 0
     for r in range(n_rows):
@@ -79,8 +78,8 @@ def window_rows(ids, indptr, positions, first, stop, units, accumulator):
                 for q in (p - distance, p + distance):
                     if begin <= q < end:
                         j = ids[q]
-                        if accumulator[j] == 0:
-                            touched[k] = j
+                        if accumulator[j] == 0:  # a new column, noted past those written
+                            columns[written + k] = j
                             k += 1
                         accumulator[j] += units[distance - 1]
         if k > n_words // DENSE_ROW_SHARE:
@@ -93,11 +92,10 @@ def window_rows(ids, indptr, positions, first, stop, units, accumulator):
                     accumulator[j] = 0
                     t += 1
         else:
-            row = np.sort(touched[:k])
-            for t in range(k):
-                j = row[t]
-                columns[written + t] = j
-                sums[written + t] = accumulator[j]
+            columns[written : written + k].sort()
+            for t in range(written, written + k):
+                j = columns[t]
+                sums[t] = accumulator[j]
                 accumulator[j] = 0
         written += k
         out_starts[r + 1] = written
