@@ -146,8 +146,6 @@ def main():
                     rows.append(("gensim sg neg5, 5 epochs", run(args, size, "gensim", corpus_file, tmp)))
                 for solver in args.solvers:
                     for loss in args.losses.split(","):
-                        if solver == "pairs" and loss != "negative":
-                            continue
                         # a cache only where rows share the counts and the start: a single
                         # row is timed from nothing, as a user's one fit
                         shared = len(args.passes) > 1

@@ -32,7 +32,7 @@ from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
 from ._noise import noise_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
-from ._solver_pairs import pair_noise, pair_round
+from ._solver_pairs import PairSteps
 
 
 class NegativeObjective(Objective):
@@ -74,7 +74,7 @@ class NegativeObjective(Objective):
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         self._table = noise_table(word_counts, ns_exponent)
         self._noise = noise_weights(word_counts, ns_exponent)
-        self._pairs = None
+        self._pair_steps = PairSteps(self._noise, negative, softmax=False)
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
         *seeds, count_seed = np.random.SeedSequence([int(x) for x in entropy]).spawn(
             n_blocks(batch_size) + 1
@@ -98,17 +98,8 @@ class NegativeObjective(Objective):
         return self.w_out.copy()
 
     def pair_step(self, w_in, batch, learning_rate, pool):
-        """One round of pair steps (:func:`~skw2v._solver_pairs.pair_round`) on
-        copies of ``w_in`` and the output vectors with their rows in stratum
-        order (kept between rounds), copied back after it."""
-        order = batch.strata.members
-        if self._pairs is None or self._pairs[0] is not batch.strata:
-            noise = pair_noise(batch.strata, self._noise, self.negative)
-            self._pairs = (batch.strata, noise, w_in[order], self.w_out[order])
-        _, noise, ordered_in, ordered_out = self._pairs
-        loss = pair_round(ordered_in, ordered_out, batch, noise, learning_rate, pool)
-        w_in[order] = ordered_in
-        self.w_out[order] = ordered_out
+        """One round of pair steps (:class:`~skw2v._solver_pairs.PairSteps`)."""
+        loss = self._pair_steps.step(w_in, self.w_out, batch, learning_rate, pool)
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
         return loss
 

@@ -6,7 +6,9 @@ the pairs whose center is in stratum ``a`` and whose context is in stratum
 ``b``. :func:`block_round` draws a block's pairs for one round (each distinct
 pair ``(c, j)`` ``Poisson(lam * X[c, j])`` times), shuffles them, and takes
 one SGD step on each, followed by its noise steps on the same center (noise
-words drawn by the noise distribution within ``b``), as word2vec does. The
+words drawn by the noise distribution within ``b``), as word2vec does;
+:func:`softmax_block_round` draws the same and takes one sampled-softmax
+step on each pair and its noise words. The
 vectors it trains hold their rows in stratum order, so that a block's rows
 are two contiguous ranges, and the rows of the pairs a little ahead are
 prefetched into the cache while a pair steps: the steps are bound by
@@ -27,6 +29,9 @@ from numba.extending import intrinsic
 MAX_LOGIT = 6.0
 #: Below this mean, Poisson draws by inversion; above, by the normal approximation.
 POISSON_INVERSION_BELOW = 30.0
+#: How far below the largest a candidate's logit is held in a sampled-softmax step
+#: (a noise word equal to the context is set there: its weight, e^-700, is nil).
+LEFT_OUT = 700.0
 #: Pairs ahead of the step whose center and context rows are fetched into the cache.
 PREFETCH_PAIRS = 2
 #: Bytes of a cache line: the stride of a row's prefetches.
@@ -218,12 +223,102 @@ def _step(w_in, w_out, c, o, label, rate):
     return loss
 
 
+@njit(fastmath=True, inline="always")
+def _softmax_steps(w_in, w_out, c, context, noise, n_noise, log_scale, log_share, rate, z, grad):
+    """One step of the sampled softmax (Jean et al. 2015) over the pair's
+    ``context`` and its ``n_noise`` noise words ``noise``: a softmax over
+    these candidates, each logit less the log of its expected draws for the
+    pair (``log_scale + log_share[o]``), a noise word equal to the context
+    left out. The center's row moves once, by the sum of the candidates'
+    gradients. ``z`` (float64, ``n_noise + 1`` or more) and ``grad`` (float32,
+    ``d``) are scratch. Returns the step's loss, ``-log`` of the context's
+    probability among the candidates."""
+    d = w_in.shape[1]
+    for s in range(n_noise + 1):
+        o = context if s == 0 else noise[s - 1]
+        f = np.float32(0.0)
+        for j in range(d):
+            f += w_in[c, j] * w_out[o, j]
+        z[s] = f - (log_scale + log_share[o])
+    top = z[0]
+    for s in range(1, n_noise + 1):
+        if noise[s - 1] == context:
+            z[s] = top - LEFT_OUT
+        top = max(top, z[s])
+    total = 0.0
+    for s in range(n_noise + 1):
+        z[s] = np.exp(max(z[s] - top, -LEFT_OUT))
+        total += z[s]
+    loss = np.log(total) - np.log(z[0])
+    for j in range(d):
+        grad[j] = 0.0
+    for s in range(n_noise + 1):
+        o = context if s == 0 else noise[s - 1]
+        g = np.float32(rate * ((1.0 if s == 0 else 0.0) - z[s] / total))
+        for j in range(d):
+            grad[j] += g * w_out[o, j]
+            w_out[o, j] += g * w_in[c, j]
+    for j in range(d):
+        w_in[c, j] += grad[j]
+    return loss
+
+
+@njit(fastmath=True, inline="always")
+def _round(
+    w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
+    noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop, seed, round_index,
+    buffer, softmax,
+):
+    """The body of :func:`block_round` and :func:`softmax_block_round`:
+    ``softmax`` (a constant of each) picks the steps a pair takes."""
+    state = seed_state(seed, round_index, a, b)
+    n = _draw_pairs(indptr, positions, data, members, bounds, a, b, lam, state, buffer)
+    for i in range(n - 1, 0, -1):
+        j = int(_uniform(state) * (i + 1))
+        c, o = buffer[i, 0], buffer[i, 1]
+        buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
+        buffer[j, 0], buffer[j, 1] = c, o
+    most = 0.0
+    for p in range(bounds[a], bounds[a + 1]):
+        most = max(most, noise_scale[p])
+    # The noise words of pair i + 1 are drawn (and their rows fetched) while
+    # pair i steps; the steps draw no random numbers, so the stream's order
+    # is that of drawing each pair's noise just before its steps.
+    noise = np.empty((2, int(most) + 1), np.int32)
+    n_noise = np.zeros(2, np.int64)
+    z = np.empty(int(most) + 2, np.float64)
+    grad = np.empty(w_in.shape[1], np.float32)
+    first, size = bounds[b], bounds[b + 1] - bounds[b]
+    if n > 0:
+        n_noise[0] = _draw_noise(noise[0], noise_scale[buffer[0, 0]], noise_prob,
+                                 noise_alias, first, size, state, w_out)
+    loss = 0.0
+    for i in range(n):
+        now = i & 1
+        if i + PREFETCH_PAIRS < n:
+            _prefetch_row(w_in, buffer[i + PREFETCH_PAIRS, 0])
+            _prefetch_row(w_out, buffer[i + PREFETCH_PAIRS, 1])
+        if i + 1 < n:
+            n_noise[1 - now] = _draw_noise(noise[1 - now], noise_scale[buffer[i + 1, 0]],
+                                           noise_prob, noise_alias, first, size, state, w_out)
+        rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
+        c = buffer[i, 0]
+        if softmax:
+            loss += _softmax_steps(w_in, w_out, c, buffer[i, 1], noise[now], n_noise[now],
+                                   np.log(max(noise_scale[c], 1e-300)), log_share, rate, z, grad)
+        else:
+            loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
+            for t in range(n_noise[now]):
+                loss += _step(w_in, w_out, c, noise[now, t], np.float32(0.0), rate)
+    return n, loss
+
+
 @njit(fastmath=True, nogil=True, cache=True)
 def block_round(
     w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
     noise_scale, noise_prob, noise_alias, rate_start, rate_stop, seed, round_index, buffer,
 ):
-    """One round of block ``(a, b)``: draw, shuffle and step on its pairs.
+    """One round of block ``(a, b)`` for negative sampling: draw, shuffle and step on its pairs.
 
     Parameters
     ----------
@@ -260,40 +355,31 @@ def block_round(
     loss : float
         Summed loss of all steps (pairs and noise).
     """
-    state = seed_state(seed, round_index, a, b)
-    n = _draw_pairs(indptr, positions, data, members, bounds, a, b, lam, state, buffer)
-    for i in range(n - 1, 0, -1):
-        j = int(_uniform(state) * (i + 1))
-        c, o = buffer[i, 0], buffer[i, 1]
-        buffer[i, 0], buffer[i, 1] = buffer[j, 0], buffer[j, 1]
-        buffer[j, 0], buffer[j, 1] = c, o
-    most = 0.0
-    for p in range(bounds[a], bounds[a + 1]):
-        most = max(most, noise_scale[p])
-    # The noise words of pair i + 1 are drawn (and their rows fetched) while
-    # pair i steps; the steps draw no random numbers, so the stream's order
-    # is that of drawing each pair's noise just before its steps.
-    noise = np.empty((2, int(most) + 1), np.int32)
-    n_noise = np.zeros(2, np.int64)
-    first, size = bounds[b], bounds[b + 1] - bounds[b]
-    if n > 0:
-        n_noise[0] = _draw_noise(noise[0], noise_scale[buffer[0, 0]], noise_prob,
-                                 noise_alias, first, size, state, w_out)
-    loss = 0.0
-    for i in range(n):
-        now = i & 1
-        if i + PREFETCH_PAIRS < n:
-            _prefetch_row(w_in, buffer[i + PREFETCH_PAIRS, 0])
-            _prefetch_row(w_out, buffer[i + PREFETCH_PAIRS, 1])
-        if i + 1 < n:
-            n_noise[1 - now] = _draw_noise(noise[1 - now], noise_scale[buffer[i + 1, 0]],
-                                           noise_prob, noise_alias, first, size, state, w_out)
-        rate = np.float32(rate_start + (rate_stop - rate_start) * i / n)
-        c = buffer[i, 0]
-        loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
-        for t in range(n_noise[now]):
-            loss += _step(w_in, w_out, c, noise[now, t], np.float32(0.0), rate)
-    return n, loss
+    return _round(w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
+                  noise_scale, noise_prob, noise_alias, noise_prob, rate_start, rate_stop,
+                  seed, round_index, buffer, False)
+
+
+@njit(fastmath=True, nogil=True, cache=True)
+def softmax_block_round(
+    w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
+    noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop, seed, round_index,
+    buffer,
+):
+    """One round of block ``(a, b)`` for the softmax: the pairs and noise
+    words of :func:`block_round`, drawn the same way, each pair taking one
+    sampled-softmax step over its context and its noise words
+    (:func:`_softmax_steps`).
+
+    ``log_share`` (float64, shape (V,), stratum order) holds each word's
+    ``log`` share of its stratum's noise distribution, so that a noise word
+    ``o`` is expected ``noise_scale[c] * exp(log_share[o])`` times a pair of
+    center ``c``. The other parameters are :func:`block_round`'s; the loss
+    is the summed sampled-softmax loss of the pairs.
+    """
+    return _round(w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
+                  noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop,
+                  seed, round_index, buffer, True)
 
 
 @njit(nogil=True, inline="always")

@@ -35,6 +35,13 @@ Updates follow ``_updates``: each row takes the step that sequential SGD over
 the batch's examples would (curvature bounds ``C trace Cov_p(w)`` for a center,
 ``C p_j |h|^2`` for an output row), inside the one-nat trust region.
 
+Rounds of pairs (``solver="pairs"``) take a sampled-softmax step per drawn
+pair instead (Jean et al. 2015, "On Using Very Large Target Vocabulary for
+Neural Machine Translation"; ``_pair_kernels``): a softmax over the pair's
+context and its noise words, each logit less the log of its expected draws,
+whose gradient estimates the full softmax's from those candidates alone, at
+the cost of a negative-sampling step, not ``V``.
+
 Parallelism: phase 1 cuts the batch into blocks of ``CENTER_BLOCK`` centers
 (logits, exponentials, center gradients), phase 2 cuts the vocabulary into
 blocks of ``WORD_BLOCK`` words (output gradients and updates) plus one task
@@ -45,8 +52,10 @@ computes the same numbers.
 
 import numpy as np
 
+from ._noise import noise_weights
 from ._parallel import blocks
 from ._protocol import BatchKind, Limits, Objective
+from ._solver_pairs import PairSteps
 from ._updates import (
     MAX_LOGIT_STEP, add_summed_rows, max_row_norm, pair_matrix, scale_and_clip, sequential_step,
 )
@@ -229,28 +238,54 @@ class SoftmaxObjective(Objective):
     batch_size : int
         Largest batch :meth:`step` will see (reduced for huge vocabularies).
     random_state : ignored
-        The softmax draws nothing.
+        The softmax draws nothing (a round of pairs draws from its solver's seed).
+    negative : int, default=5
+        Noise words a pair draws in a round of pairs, in expectation: the
+        candidates of its sampled-softmax step besides its context.
+    ns_exponent : float, default=0.75
+        Exponent of the word counts in the distribution those noise words
+        are drawn from (``_noise``).
     output_vectors : ndarray of shape (V, vector_size), default=None
         Starting output vectors; zeros (word2vec's start) when None.
     """
 
-    batch_kinds = frozenset({BatchKind.CORPUS, BatchKind.COUNTS})
+    batch_kinds = frozenset(BatchKind)
     default_batch_size = 1024
+    hyperparameters = ("negative", "ns_exponent")
 
-    def __init__(self, word_counts, vector_size, *, batch_size, random_state=None, output_vectors=None):
+    def __init__(self, word_counts, vector_size, *, batch_size, random_state=None, negative=5,
+                 ns_exponent=0.75, output_vectors=None):
         n_words = len(word_counts)
         if output_vectors is None:
             output_vectors = np.zeros((n_words, vector_size), dtype=np.float32)
         self.w_out_aug = augment_output(output_vectors)
         self.batch_size = effective_batch_size(batch_size, n_words)
-        self._e = np.empty((self.batch_size, n_words), dtype=np.float32)
+        self._buffer = None
         self._word_bounds = blocks(n_words, WORD_BLOCK)
         self._w_norm = max_row_norm(self.w_out_aug[:, :-2])
+        self._pair_steps = PairSteps(noise_weights(word_counts, ns_exponent), negative, softmax=True)
+
+    @property
+    def _e(self):
+        """The (batch, V) buffer of the exponentials, made at the first batch
+        that needs it (rounds of pairs do not)."""
+        if self._buffer is None:
+            self._buffer = np.empty((self.batch_size, len(self.w_out_aug)), dtype=np.float32)
+        return self._buffer
 
     def limits(self, kind):
-        """Corpus and count batches of at most ``batch_size`` centers and any
-        number of pairs; no pair rounds (their steps are negative sampling's)."""
-        return None if kind is BatchKind.PAIRS else Limits(self.batch_size)
+        """Batches of at most ``batch_size`` centers and any number of pairs
+        (rounds of pairs get the same limits and ignore them: a round's size
+        is its solver's)."""
+        return Limits(self.batch_size)
+
+    def pair_step(self, w_in, batch, learning_rate, pool):
+        """One round of sampled-softmax pair steps (:class:`~skw2v._solver_pairs.PairSteps`)."""
+        w_out = self.w_out_aug[:, :-2]
+        loss = self._pair_steps.step(w_in, w_out, batch, learning_rate, pool)
+        self.w_out_aug[:, -1] = np.einsum("ij,ij->i", w_out, w_out)
+        self._w_norm = max_row_norm(w_out)
+        return loss
 
     def output_vectors(self):
         """The (V, d) output vectors, as a copy."""

@@ -27,7 +27,9 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._pair_kernels import alias_table, block_round, move_to_positions, row_masses
+from ._pair_kernels import (
+    alias_table, block_round, move_to_positions, row_masses, softmax_block_round,
+)
 from ._protocol import BatchKind, Solver
 
 #: The fewest rounds an epoch is drawn in: each distinct pair's draws spread over them.
@@ -106,11 +108,15 @@ class PairNoise(NamedTuple):
     scales : ndarray of float64, shape (S, V)
         Expected noise steps of a drawn pair, by context stratum and center,
         the centers in stratum order (as the rows the kernel trains).
+    log_share : ndarray of float64, shape (V,)
+        Each word's log share of its stratum's noise distribution (the one
+        the alias tables draw), in stratum order, at least ``log(1e-300)``.
     """
 
     prob: np.ndarray
     alias: np.ndarray
     scales: np.ndarray
+    log_share: np.ndarray
 
 
 def pair_noise(strata, noise, negative):
@@ -125,29 +131,33 @@ def pair_noise(strata, noise, negative):
     ``k N_c Q_b`` noise steps. A center with no context in ``b`` takes none
     there (on Wikipedia, 1e-5 to 3e-5 of the noise mass).
     """
-    prob, alias = per_stratum_alias(noise, strata.members, strata.bounds)
+    prob, alias, share = per_stratum_alias(noise, strata.members, strata.bounds)
     mass = np.add.reduceat(np.asarray(noise, dtype=np.float64)[strata.members], strata.bounds[:-1])
     by_stratum = strata.row_masses.T
     seen = by_stratum > 0
     wanted = negative * np.outer(mass / mass.sum(), by_stratum.sum(axis=0))
     scales = np.zeros(by_stratum.shape, dtype=np.float64)
     scales[seen] = wanted[seen] / by_stratum[seen]
-    return PairNoise(prob, alias, scales[:, strata.members])
+    log_share = np.log(np.maximum(share, 1e-300))
+    return PairNoise(prob, alias, scales[:, strata.members], log_share)
 
 
 def per_stratum_alias(weights, members, bounds):
-    """Alias tables of ``weights`` within each stratum, in ``members`` order.
+    """Alias tables of ``weights`` within each stratum, in ``members`` order,
+    and each word's probability within its stratum: ``(prob, alias, share)``.
 
     A stratum whose weights are all zero draws uniformly.
     """
     prob = np.empty(len(members), dtype=np.float64)
     alias = np.empty(len(members), dtype=np.int32)
+    share = np.empty(len(members), dtype=np.float64)
     for first, stop in itertools.pairwise(bounds):
         part = np.asarray(weights[members[first:stop]], dtype=np.float64)
         if not part.sum() > 0:
             part = np.ones_like(part)
         prob[first:stop], alias[first:stop] = alias_table(part)
-    return prob, alias
+        share[first:stop] = part / part.sum()
+    return prob, alias, share
 
 
 class PairRound(NamedTuple):
@@ -185,14 +195,16 @@ class PairRound(NamedTuple):
         return self.units
 
 
-def pair_round(w_in, w_out, batch, noise, rate, pool):
+def pair_round(w_in, w_out, batch, noise, rate, pool, softmax=False):
     """Train ``w_in`` and ``w_out`` in place on the round ``batch``; return its summed loss.
 
     Their rows are in stratum order (row ``p`` is word
     ``batch.strata.members[p]``'s), so that each block trains two contiguous
     ranges of rows. ``noise`` is the round's :class:`PairNoise`. The rate
     decays linearly from ``rate`` to ``batch.stop_rate`` over the round's
-    sub-rounds.
+    sub-rounds. Each pair takes negative sampling's steps
+    (:func:`~skw2v._pair_kernels.block_round`), or with ``softmax`` one
+    sampled-softmax step (:func:`~skw2v._pair_kernels.softmax_block_round`).
     """
     counts, strata = batch.counts, batch.strata
     n_strata = len(strata.bounds) - 1
@@ -204,16 +216,56 @@ def pair_round(w_in, w_out, batch, noise, rate, pool):
 
         def block(a, work, s=s, start=start, stop=stop):
             b = (a + s) % n_strata
-            _, loss = block_round(
-                w_in, w_out, counts.indptr, counts.indices, counts.data,
-                strata.members, strata.bounds, a, b, batch.lam, noise.scales[b],
-                noise.prob, noise.alias, start, stop, batch.seed, batch.index,
-                work.buffer("pairs", (capacity, 2), np.int32),
-            )
+            arrays = (w_in, w_out, counts.indptr, counts.indices, counts.data, strata.members,
+                      strata.bounds, a, b, batch.lam, noise.scales[b], noise.prob, noise.alias)
+            schedule = (start, stop, batch.seed, batch.index,
+                        work.buffer("pairs", (capacity, 2), np.int32))
+            if softmax:
+                _, loss = softmax_block_round(*arrays, noise.log_share, *schedule)
+            else:
+                _, loss = block_round(*arrays, *schedule)
             return loss
 
         total += sum(pool.map(block, n_strata))
     return total
+
+
+class PairSteps:
+    """What an objective keeps between the rounds of ``solver="pairs"``: the
+    round's :class:`PairNoise` and copies of the input and output vectors
+    with their rows in stratum order (the kernels' layout), made at the first
+    round of a :class:`Strata` and written back to the caller's after each.
+
+    Parameters
+    ----------
+    noise_weights : ndarray of shape (V,)
+        The noise distribution, up to a factor.
+    negative : int
+        Noise words a pair, in expectation.
+    softmax : bool
+        Sampled-softmax steps instead of negative sampling's (:func:`pair_round`).
+    """
+
+    def __init__(self, noise_weights, negative, softmax):
+        self.noise_weights = noise_weights
+        self.negative = negative
+        self.softmax = softmax
+        self._strata = None
+
+    def step(self, w_in, w_out, batch, learning_rate, pool):
+        """Train ``w_in`` and ``w_out`` (either may be a view) on the round
+        ``batch``; return its summed loss."""
+        order = batch.strata.members
+        if self._strata is not batch.strata:
+            self._noise = pair_noise(batch.strata, self.noise_weights, self.negative)
+            self._rows = (w_in[order], w_out[order])
+            self._strata = batch.strata
+        ordered_in, ordered_out = self._rows
+        loss = pair_round(ordered_in, ordered_out, batch, self._noise, learning_rate, pool,
+                          softmax=self.softmax)
+        w_in[order] = ordered_in
+        w_out[order] = ordered_out
+        return loss
 
 
 class PairsSolver(Solver):

@@ -101,10 +101,13 @@ class SkipGramVectorizer(
         ``"counts"``: count the window-weighted co-occurrences once, then
         train each distinct center word once per epoch, weighted by its
         counts, so the training time does not grow with the corpus.
-        ``"pairs"`` (``loss="negative"`` only): count once, then word2vec's
-        SGD steps over pairs drawn from the counts, an epoch's worth
-        (as many pairs as the corpus's windows hold) per epoch, in compiled
-        code; the vectors of SGD over the text, without reading it again.
+        ``"pairs"``: count once, then word2vec's SGD steps over pairs drawn
+        from the counts, an epoch's worth (as many pairs as the corpus's
+        windows hold) per epoch, in compiled code; the vectors of SGD over
+        the text, without reading it again. With ``loss="softmax"`` each pair
+        takes a sampled-softmax step (Jean et al. 2015) over its context and
+        ``negative`` noise words: the objective is still the full softmax
+        (``score``), its gradient estimated from those candidates.
         ``"sgd"``: word2vec's SGD over the corpus positions. See the User
         Guide for how the other parameters map and which to choose.
 
@@ -125,11 +128,13 @@ class SkipGramVectorizer(
         Noise words per context word with ``loss="negative"`` (word2vec's
         ``-negative``): each center draws ``negative`` noise words, and every
         context word of its window is trained against them (see the User
-        Guide). Ignored by the softmax.
+        Guide). With ``loss="softmax"``, used by ``solver="pairs"`` only: the
+        noise words beside each pair's context in its sampled softmax.
 
     ns_exponent : float, default=0.75
         Noise words are drawn from the unigram distribution raised to this
-        power (gensim's ``ns_exponent``). Ignored by the softmax.
+        power (gensim's ``ns_exponent``). With ``loss="softmax"``, used by
+        ``solver="pairs"`` only.
 
     sample : float, default=1e-3
         Frequent-word subsampling threshold (word2vec's ``-sample``): an
@@ -492,7 +497,7 @@ class SkipGramVectorizer(
             raise ValueError(
                 f"solver={self.solver!r} reads the corpus at every epoch, which a Dask "
                 "collection would send to this machine each time. Use solver='counts' or "
-                "solver='pairs' (loss='negative'): they train from counts computed on the "
+                "solver='pairs': they train from counts computed on the "
                 "workers."
             )
         warn_for_unused_params(self.get_params())
