@@ -464,3 +464,22 @@ def test_rounds_keep_the_drawn_pairs_bounded(monkeypatch, topic_corpus):
     assert len(rounds) == 10 and all(r.lam == 0.1 for r, _, _ in rounds)
     assert [r.index for r, _, _ in rounds] == list(range(10))
     assert rounds[-1][0].stop_rate == pytest.approx(0.0001)
+
+
+def test_the_softmax_makes_its_dense_buffer_only_for_batches_that_need_it(topic_corpus):
+    from skw2v import _softmax
+
+    made = []
+    original = _softmax.SoftmaxObjective._e.fget
+
+    def spy(self):
+        made.append(self._buffer is None)
+        return original(self)
+
+    docs, _, _ = topic_corpus
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_softmax.SoftmaxObjective, "_e", property(spy))
+        SkipGramVectorizer(**{**FAST, "loss": "softmax"}).fit(docs[:100])
+        assert made == []  # rounds of pairs never ask for it
+        SkipGramVectorizer(**{**FAST, "loss": "softmax", "solver": "counts", "epochs": 2}).fit(docs[:100])
+        assert made[0] and not any(made[1:])  # made once, at the first batch
