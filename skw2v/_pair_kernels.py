@@ -6,7 +6,9 @@ the pairs whose center is in stratum ``a`` and whose context is in stratum
 ``b``. :func:`block_round` draws a block's pairs for one round (each distinct
 pair ``(c, j)`` ``Poisson(lam * X[c, j])`` times), shuffles them, and takes
 one SGD step on each, followed by its noise steps on the same center (noise
-words drawn by the noise distribution within ``b``), as word2vec does;
+words drawn by the noise distribution within ``b``), as word2vec does (the
+center's row moves once, after them; every logit is read before any row
+moves);
 :func:`softmax_block_round` draws the same and takes one sampled-softmax
 step on each pair and its noise words. The
 vectors it trains hold their rows in stratum order, so that a block's rows
@@ -202,24 +204,43 @@ def softplus_of_negative(f):
 
 
 @njit(fastmath=True, inline="always")
-def _step(w_in, w_out, c, o, label, rate):
-    """One SGD step on ``-log sigmoid(+-w_in[c] . w_out[o])``; returns its loss."""
-    f = np.float32(0.0)
-    for j in range(w_in.shape[1]):
-        f += w_in[c, j] * w_out[o, j]
-    if f > MAX_LOGIT:
-        g = (label - np.float32(1.0)) * rate
-        loss = f * (np.float32(1.0) - label)
-    elif f < -MAX_LOGIT:
-        g = label * rate
-        loss = -f * label
-    else:
-        g = (label - np.float32(1.0) / (np.float32(1.0) + np.exp(-f))) * rate
-        loss = softplus_of_negative(f) + f * (np.float32(1.0) - label)
-    for j in range(w_in.shape[1]):
-        v = w_in[c, j]
-        w_in[c, j] = v + g * w_out[o, j]
-        w_out[o, j] += g * v
+def _negative_steps(w_in, w_out, c, context, noise, n_noise, rate, f, grad):
+    """A pair's negative-sampling steps on ``-log sigmoid(w_in[c] . w_out[o])``
+    for its ``context`` and ``-log sigmoid(-w_in[c] . w_out[o])`` for each of
+    the ``n_noise`` words of ``noise``. As in word2vec, the center's row moves
+    once, after them, by their summed gradients; all the logits are read
+    before any row moves, so that their products overlap (word2vec reads a
+    noise word drawn twice after its first step). ``f`` (float32,
+    ``n_noise + 1`` or more) and ``grad`` (float32, ``d``) are scratch.
+    Returns the steps' summed loss."""
+    d = w_in.shape[1]
+    for s in range(n_noise + 1):
+        o = context if s == 0 else noise[s - 1]
+        dot = np.float32(0.0)
+        for j in range(d):
+            dot += w_in[c, j] * w_out[o, j]
+        f[s] = dot
+    for j in range(d):
+        grad[j] = 0.0
+    loss = 0.0
+    for s in range(n_noise + 1):
+        o = context if s == 0 else noise[s - 1]
+        label = np.float32(1.0) if s == 0 else np.float32(0.0)
+        logit = f[s]
+        if logit > MAX_LOGIT:
+            g = (label - np.float32(1.0)) * rate
+            loss += logit * (np.float32(1.0) - label)
+        elif logit < -MAX_LOGIT:
+            g = label * rate
+            loss += -logit * label
+        else:
+            g = (label - np.float32(1.0) / (np.float32(1.0) + np.exp(-logit))) * rate
+            loss += softplus_of_negative(logit) + logit * (np.float32(1.0) - label)
+        for j in range(d):
+            grad[j] += g * w_out[o, j]
+            w_out[o, j] += g * w_in[c, j]
+    for j in range(d):
+        w_in[c, j] += grad[j]
     return loss
 
 
@@ -287,6 +308,7 @@ def _round(
     noise = np.empty((2, int(most) + 1), np.int32)
     n_noise = np.zeros(2, np.int64)
     z = np.empty(int(most) + 2, np.float64)
+    logits = np.empty(int(most) + 2, np.float32)
     grad = np.empty(w_in.shape[1], np.float32)
     first, size = bounds[b], bounds[b + 1] - bounds[b]
     if n > 0:
@@ -307,9 +329,8 @@ def _round(
             loss += _softmax_steps(w_in, w_out, c, buffer[i, 1], noise[now], n_noise[now],
                                    np.log(max(noise_scale[c], 1e-300)), log_share, rate, z, grad)
         else:
-            loss += _step(w_in, w_out, c, buffer[i, 1], np.float32(1.0), rate)
-            for t in range(n_noise[now]):
-                loss += _step(w_in, w_out, c, noise[now, t], np.float32(0.0), rate)
+            loss += _negative_steps(w_in, w_out, c, buffer[i, 1], noise[now], n_noise[now],
+                                    rate, logits, grad)
     return n, loss
 
 

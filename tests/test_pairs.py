@@ -64,18 +64,24 @@ class ReferenceState:
         return first + i if u - i < prob[first + i] else first + alias[first + i]
 
 
-def reference_step(w_in, w_out, c, o, label, rate):
-    f = float(np.dot(w_in[c].astype(np.float64), w_out[o]))
-    if f > 6.0:
-        g, loss = (label - 1.0) * rate, f * (1.0 - label)
-    elif f < -6.0:
-        g, loss = label * rate, -f * label
-    else:
-        g = (label - 1.0 / (1.0 + math.exp(-f))) * rate
-        loss = math.log1p(math.exp(-f)) + f * (1.0 - label)
-    v = w_in[c].copy()
-    w_in[c] += g * w_out[o]
-    w_out[o] += g * v
+def reference_negative_steps(w_in, w_out, c, context, noise, rate):
+    """A pair's negative-sampling steps: every logit read first, the center's row moved last."""
+    candidates = [(context, 1.0)] + [(o, 0.0) for o in noise]
+    logits = [float(np.dot(w_in[c].astype(np.float64), w_out[o])) for o, _ in candidates]
+    grad = np.zeros_like(w_in[c])
+    loss = 0.0
+    for (o, label), f in zip(candidates, logits, strict=True):
+        if f > 6.0:
+            g, step_loss = (label - 1.0) * rate, f * (1.0 - label)
+        elif f < -6.0:
+            g, step_loss = label * rate, -f * label
+        else:
+            g = (label - 1.0 / (1.0 + math.exp(-f))) * rate
+            step_loss = math.log1p(math.exp(-f)) + f * (1.0 - label)
+        loss += step_loss
+        grad += g * w_out[o]
+        w_out[o] += g * w_in[c]
+    w_in[c] += grad
     return loss
 
 
@@ -124,9 +130,7 @@ def reference_block_round(w_in, w_out, counts, strata, a, b, lam, noise_scale, n
             loss += reference_softmax_step(w_in, w_out, c, o, noise, math.log(max(noise_scale[c], 1e-300)),
                                            log_share, rate)
             continue
-        loss += reference_step(w_in, w_out, c, o, 1.0, rate)
-        for word in noise:
-            loss += reference_step(w_in, w_out, c, word, 0.0, rate)
+        loss += reference_negative_steps(w_in, w_out, c, o, noise, rate)
     return len(pairs), loss
 
 
