@@ -204,6 +204,41 @@ def softplus_of_negative(f):
 
 
 @njit(fastmath=True, inline="always")
+def _candidate(context, noise, s):
+    """A pair's candidate ``s``: its context (0), then its noise words."""
+    return context if s == 0 else noise[s - 1]
+
+
+@njit(fastmath=True, inline="always")
+def _read_logits(w_in, w_out, c, context, noise, n_noise, out):
+    """``out[s] = w_in[c] . w_out[o_s]`` for the pair's ``n_noise + 1`` candidates."""
+    for s in range(n_noise + 1):
+        o = _candidate(context, noise, s)
+        dot = np.float32(0.0)
+        for j in range(w_in.shape[1]):
+            dot += w_in[c, j] * w_out[o, j]
+        out[s] = dot
+
+
+@njit(fastmath=True, inline="always")
+def _move_rows(w_in, w_out, c, context, noise, n_noise, gains, grad):
+    """Each candidate's output row moves by ``gains[s] * w_in[c]``; then the
+    center's row, once, by the sum of ``gains[s] * w_out[o_s]`` (each read
+    before its row moves). ``grad`` (float32, ``d``) is scratch."""
+    d = w_in.shape[1]
+    for j in range(d):
+        grad[j] = 0.0
+    for s in range(n_noise + 1):
+        o = _candidate(context, noise, s)
+        g = np.float32(gains[s])
+        for j in range(d):
+            grad[j] += g * w_out[o, j]
+            w_out[o, j] += g * w_in[c, j]
+    for j in range(d):
+        w_in[c, j] += grad[j]
+
+
+@njit(fastmath=True, inline="always")
 def _negative_steps(w_in, w_out, c, context, noise, n_noise, rate, f, grad):
     """A pair's negative-sampling steps on ``-log sigmoid(w_in[c] . w_out[o])``
     for its ``context`` and ``-log sigmoid(-w_in[c] . w_out[o])`` for each of
@@ -213,18 +248,9 @@ def _negative_steps(w_in, w_out, c, context, noise, n_noise, rate, f, grad):
     noise word drawn twice after its first step). ``f`` (float32,
     ``n_noise + 1`` or more) and ``grad`` (float32, ``d``) are scratch.
     Returns the steps' summed loss."""
-    d = w_in.shape[1]
-    for s in range(n_noise + 1):
-        o = context if s == 0 else noise[s - 1]
-        dot = np.float32(0.0)
-        for j in range(d):
-            dot += w_in[c, j] * w_out[o, j]
-        f[s] = dot
-    for j in range(d):
-        grad[j] = 0.0
+    _read_logits(w_in, w_out, c, context, noise, n_noise, f)
     loss = 0.0
     for s in range(n_noise + 1):
-        o = context if s == 0 else noise[s - 1]
         label = np.float32(1.0) if s == 0 else np.float32(0.0)
         logit = f[s]
         if logit > MAX_LOGIT:
@@ -236,11 +262,8 @@ def _negative_steps(w_in, w_out, c, context, noise, n_noise, rate, f, grad):
         else:
             g = (label - np.float32(1.0) / (np.float32(1.0) + np.exp(-logit))) * rate
             loss += softplus_of_negative(logit) + logit * (np.float32(1.0) - label)
-        for j in range(d):
-            grad[j] += g * w_out[o, j]
-            w_out[o, j] += g * w_in[c, j]
-    for j in range(d):
-        w_in[c, j] += grad[j]
+        f[s] = g
+    _move_rows(w_in, w_out, c, context, noise, n_noise, f, grad)
     return loss
 
 
@@ -254,13 +277,9 @@ def _softmax_steps(w_in, w_out, c, context, noise, n_noise, log_scale, log_share
     gradients. ``z`` (float64, ``n_noise + 1`` or more) and ``grad`` (float32,
     ``d``) are scratch. Returns the step's loss, ``-log`` of the context's
     probability among the candidates."""
-    d = w_in.shape[1]
+    _read_logits(w_in, w_out, c, context, noise, n_noise, z)
     for s in range(n_noise + 1):
-        o = context if s == 0 else noise[s - 1]
-        f = np.float32(0.0)
-        for j in range(d):
-            f += w_in[c, j] * w_out[o, j]
-        z[s] = f - (log_scale + log_share[o])
+        z[s] -= log_scale + log_share[_candidate(context, noise, s)]
     top = z[0]
     for s in range(1, n_noise + 1):
         if noise[s - 1] == context:
@@ -271,16 +290,9 @@ def _softmax_steps(w_in, w_out, c, context, noise, n_noise, log_scale, log_share
         z[s] = np.exp(max(z[s] - top, -LEFT_OUT))
         total += z[s]
     loss = np.log(total) - np.log(z[0])
-    for j in range(d):
-        grad[j] = 0.0
     for s in range(n_noise + 1):
-        o = context if s == 0 else noise[s - 1]
-        g = np.float32(rate * ((1.0 if s == 0 else 0.0) - z[s] / total))
-        for j in range(d):
-            grad[j] += g * w_out[o, j]
-            w_out[o, j] += g * w_in[c, j]
-    for j in range(d):
-        w_in[c, j] += grad[j]
+        z[s] = np.float32(rate * ((1.0 if s == 0 else 0.0) - z[s] / total))
+    _move_rows(w_in, w_out, c, context, noise, n_noise, z, grad)
     return loss
 
 

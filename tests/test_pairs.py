@@ -220,61 +220,37 @@ def test_the_solver_copies_the_counts_unless_told_not_to():
     np.testing.assert_array_equal(handed.counts.toarray(), kept.counts.toarray())
 
 
-def test_block_round_matches_the_reference_draw_for_draw(four_strata):
+@pytest.mark.parametrize("loss", ["negative", "softmax"])
+def test_block_rounds_match_the_reference_draw_for_draw(four_strata, loss):
     counts = random_counts(26, 0.3, 0)
-    strata, noise_prob, noise_alias, _, scales = strata_and_noise(counts)
+    strata, noise_prob, noise_alias, _, scales, log_share = strata_and_noise(counts, log_share=True)
     assert len(strata.bounds) - 1 == 4
     moved = by_position(counts, strata.position)
     by_word = scales[:, strata.position]
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0 if loss == "negative" else 1)
     w_in = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
     w_out = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
-    # factor 12: dozens of noise words a pair, all drawn (and fetched) while the pair before steps
+    # factor 12: dozens of noise words a pair, all drawn (and fetched) while the pair
+    # before steps, and now and then the context among them
     for a, b, factor in [(1, 2, 0.5), (3, 3, 0.0), (0, 1, 1.0), (2, 0, 12.0)]:
         expected_in, expected_out = w_in.astype(np.float64), w_out.astype(np.float64)
         n_ref, loss_ref = reference_block_round(
             expected_in, expected_out, counts, strata, a, b, 0.7, factor * by_word[b], noise_prob,
             noise_alias, 0.05, 0.01, 11, 3,
+            log_share=log_share[strata.position] if loss == "softmax" else None,
         )
-        buffer = np.empty((10_000, 2), np.int32)
         # the kernel's rows are in stratum order
         rows_in, rows_out = w_in[strata.members], w_out[strata.members]
-        n, loss = block_round(
-            rows_in, rows_out, moved.indptr, moved.indices, moved.data, strata.members,
-            strata.bounds, a, b, 0.7, factor * scales[b],
-            noise_prob, noise_alias, 0.05, 0.01, 11, 3, buffer,
-        )
+        arrays = (rows_in, rows_out, moved.indptr, moved.indices, moved.data, strata.members,
+                  strata.bounds, a, b, 0.7, factor * scales[b], noise_prob, noise_alias)
+        schedule = (0.05, 0.01, 11, 3, np.empty((10_000, 2), np.int32))
+        if loss == "softmax":
+            n, total = softmax_block_round(*arrays, log_share, *schedule)
+        else:
+            n, total = block_round(*arrays, *schedule)
         w_in, w_out = rows_in[strata.position], rows_out[strata.position]
         assert n == n_ref > 20
-        np.testing.assert_allclose(loss, loss_ref, rtol=1e-4)
-        np.testing.assert_allclose(w_in, expected_in, rtol=1e-4, atol=1e-5)
-        np.testing.assert_allclose(w_out, expected_out, rtol=1e-4, atol=1e-5)
-
-
-def test_softmax_block_round_matches_the_reference_draw_for_draw(four_strata):
-    counts = random_counts(26, 0.3, 0)
-    strata, noise_prob, noise_alias, _, scales, log_share = strata_and_noise(counts, log_share=True)
-    moved = by_position(counts, strata.position)
-    by_word = scales[:, strata.position]
-    rng = np.random.default_rng(1)
-    w_in = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
-    w_out = (rng.standard_normal((26, 5)) * 0.5).astype(np.float32)
-    # factor 12: dozens of candidates a pair, the context among its noise words now and then
-    for a, b, factor in [(1, 2, 0.5), (3, 3, 0.0), (0, 1, 1.0), (2, 0, 12.0)]:
-        expected_in, expected_out = w_in.astype(np.float64), w_out.astype(np.float64)
-        n_ref, loss_ref = reference_block_round(
-            expected_in, expected_out, counts, strata, a, b, 0.7, factor * by_word[b], noise_prob,
-            noise_alias, 0.05, 0.01, 11, 3, log_share=log_share[strata.position],
-        )
-        rows_in, rows_out = w_in[strata.members], w_out[strata.members]
-        n, loss = softmax_block_round(
-            rows_in, rows_out, moved.indptr, moved.indices, moved.data, strata.members,
-            strata.bounds, a, b, 0.7, factor * scales[b], noise_prob, noise_alias, log_share,
-            0.05, 0.01, 11, 3, np.empty((10_000, 2), np.int32),
-        )
-        w_in, w_out = rows_in[strata.position], rows_out[strata.position]
-        assert n == n_ref > 20
-        np.testing.assert_allclose(loss, loss_ref, rtol=1e-4)
+        np.testing.assert_allclose(total, loss_ref, rtol=1e-4)
         np.testing.assert_allclose(w_in, expected_in, rtol=1e-4, atol=1e-5)
         np.testing.assert_allclose(w_out, expected_out, rtol=1e-4, atol=1e-5)
 
