@@ -289,7 +289,7 @@ def _softmax_steps(w_in, w_out, c, context, noise, n_noise, log_scale, log_share
     for s in range(n_noise + 1):
         z[s] = np.exp(max(z[s] - top, -LEFT_OUT))
         total += z[s]
-    loss = np.log(total) - np.log(z[0])
+    loss = np.log(total / z[0])
     for s in range(n_noise + 1):
         z[s] = np.float32(rate * ((1.0 if s == 0 else 0.0) - z[s] / total))
     _move_rows(w_in, w_out, c, context, noise, n_noise, z, grad)
@@ -299,11 +299,12 @@ def _softmax_steps(w_in, w_out, c, context, noise, n_noise, log_scale, log_share
 @njit(fastmath=True, inline="always")
 def _round(
     w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
-    noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop, seed, round_index,
-    buffer, softmax,
+    noise_scale, noise_prob, noise_alias, log_scale, log_share, rate_start, rate_stop, seed,
+    round_index, buffer, softmax,
 ):
     """The body of :func:`block_round` and :func:`softmax_block_round`:
-    ``softmax`` (a constant of each) picks the steps a pair takes."""
+    ``softmax`` (a constant of each) picks the steps a pair takes; only its
+    steps read ``log_scale`` and ``log_share``."""
     state = seed_state(seed, round_index, a, b)
     n = _draw_pairs(indptr, positions, data, members, bounds, a, b, lam, state, buffer)
     for i in range(n - 1, 0, -1):
@@ -339,7 +340,7 @@ def _round(
         c = buffer[i, 0]
         if softmax:
             loss += _softmax_steps(w_in, w_out, c, buffer[i, 1], noise[now], n_noise[now],
-                                   np.log(max(noise_scale[c], 1e-300)), log_share, rate, z, grad)
+                                   log_scale[c], log_share, rate, z, grad)
         else:
             loss += _negative_steps(w_in, w_out, c, buffer[i, 1], noise[now], n_noise[now],
                                     rate, logits, grad)
@@ -389,30 +390,30 @@ def block_round(
         Summed loss of all steps (pairs and noise).
     """
     return _round(w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
-                  noise_scale, noise_prob, noise_alias, noise_prob, rate_start, rate_stop,
-                  seed, round_index, buffer, False)
+                  noise_scale, noise_prob, noise_alias, noise_scale, noise_prob, rate_start,
+                  rate_stop, seed, round_index, buffer, False)
 
 
 @njit(fastmath=True, nogil=True, cache=True)
 def softmax_block_round(
     w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
-    noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop, seed, round_index,
-    buffer,
+    noise_scale, noise_prob, noise_alias, log_scale, log_share, rate_start, rate_stop, seed,
+    round_index, buffer,
 ):
     """One round of block ``(a, b)`` for the softmax: the pairs and noise
     words of :func:`block_round`, drawn the same way, each pair taking one
     sampled-softmax step over its context and its noise words
     (:func:`_softmax_steps`).
 
-    ``log_share`` (float64, shape (V,), stratum order) holds each word's
-    ``log`` share of its stratum's noise distribution, so that a noise word
-    ``o`` is expected ``noise_scale[c] * exp(log_share[o])`` times a pair of
-    center ``c``. The other parameters are :func:`block_round`'s; the loss
+    ``log_scale`` is ``log(noise_scale)`` (float64, shape (V,)) and
+    ``log_share`` (float64, shape (V,), stratum order) each word's ``log``
+    share of its stratum's noise distribution, so that a noise word ``o`` is
+    expected ``exp(log_scale[c] + log_share[o])`` times a pair of center ``c``. The other parameters are :func:`block_round`'s; the loss
     is the summed sampled-softmax loss of the pairs.
     """
     return _round(w_in, w_out, indptr, positions, data, members, bounds, a, b, lam,
-                  noise_scale, noise_prob, noise_alias, log_share, rate_start, rate_stop,
-                  seed, round_index, buffer, True)
+                  noise_scale, noise_prob, noise_alias, log_scale, log_share, rate_start,
+                  rate_stop, seed, round_index, buffer, True)
 
 
 @njit(nogil=True, inline="always")

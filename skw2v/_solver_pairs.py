@@ -108,6 +108,8 @@ class PairNoise(NamedTuple):
     scales : ndarray of float64, shape (S, V)
         Expected noise steps of a drawn pair, by context stratum and center,
         the centers in stratum order (as the rows the kernel trains).
+    log_scales : ndarray of float64, shape (S, V)
+        ``log(scales)``, at least ``log(1e-300)``.
     log_share : ndarray of float64, shape (V,)
         Each word's log share of its stratum's noise distribution (the one
         the alias tables draw), in stratum order, at least ``log(1e-300)``.
@@ -116,6 +118,7 @@ class PairNoise(NamedTuple):
     prob: np.ndarray
     alias: np.ndarray
     scales: np.ndarray
+    log_scales: np.ndarray
     log_share: np.ndarray
 
 
@@ -138,8 +141,9 @@ def pair_noise(strata, noise, negative):
     wanted = negative * np.outer(mass / mass.sum(), by_stratum.sum(axis=0))
     scales = np.zeros(by_stratum.shape, dtype=np.float64)
     scales[seen] = wanted[seen] / by_stratum[seen]
-    log_share = np.log(np.maximum(share, 1e-300))
-    return PairNoise(prob, alias, scales[:, strata.members], log_share)
+    scales = scales[:, strata.members]
+    return PairNoise(prob, alias, scales, np.log(np.maximum(scales, 1e-300)),
+                     np.log(np.maximum(share, 1e-300)))
 
 
 def per_stratum_alias(weights, members, bounds):
@@ -221,7 +225,8 @@ def pair_round(w_in, w_out, batch, noise, rate, pool, softmax=False):
             schedule = (start, stop, batch.seed, batch.index,
                         work.buffer("pairs", (capacity, 2), np.int32))
             if softmax:
-                _, loss = softmax_block_round(*arrays, noise.log_share, *schedule)
+                _, loss = softmax_block_round(*arrays, noise.log_scales[b], noise.log_share,
+                                              *schedule)
             else:
                 _, loss = block_round(*arrays, *schedule)
             return loss
@@ -250,7 +255,7 @@ class PairSteps:
         self.noise_weights = noise_weights
         self.negative = negative
         self.softmax = softmax
-        self._strata = None
+        self._strata = self._noise = self._rows = None
 
     def step(self, w_in, w_out, batch, learning_rate, pool):
         """Train ``w_in`` and ``w_out`` (either may be a view) on the round

@@ -245,7 +245,8 @@ def test_block_rounds_match_the_reference_draw_for_draw(four_strata, loss):
                   strata.bounds, a, b, 0.7, factor * scales[b], noise_prob, noise_alias)
         schedule = (0.05, 0.01, 11, 3, np.empty((10_000, 2), np.int32))
         if loss == "softmax":
-            n, total = softmax_block_round(*arrays, log_share, *schedule)
+            n, total = softmax_block_round(*arrays, np.log(np.maximum(factor * scales[b], 1e-300)),
+                                           log_share, *schedule)
         else:
             n, total = block_round(*arrays, *schedule)
         w_in, w_out = rows_in[strata.position], rows_out[strata.position]
@@ -257,7 +258,10 @@ def test_block_rounds_match_the_reference_draw_for_draw(four_strata, loss):
 
 def test_log_shares_are_the_noise_distribution_within_each_stratum(four_strata):
     counts = random_counts(30, 0.3, 2)
-    strata, _, _, _, _, log_share = strata_and_noise(counts, log_share=True)
+    strata, _, _, _, scales, log_share = strata_and_noise(counts, log_share=True)
+    tables = pair_noise(strata, np.asarray(counts.sum(axis=1)).ravel() ** 0.75, 5)
+    # a block a center has no pair in takes no noise (scale 0): its log is floored, never read
+    np.testing.assert_allclose(np.exp(tables.log_scales), np.maximum(scales, 1e-300), rtol=1e-12)
     word_counts = np.asarray(counts.sum(axis=1)).ravel()
     by_word = np.exp(log_share[strata.position])
     for b in range(len(strata.bounds) - 1):
