@@ -132,7 +132,7 @@ def _check_train_options(args):
 def _save_vocab(path, vectorizer):
     """word2vec.c's vocabulary file: ``word count`` per line, in row order."""
     with open(path, "w", encoding="utf-8") as handle:
-        for word, count in zip(vectorizer.wv_.words, vectorizer.word_counts_.tolist()):
+        for word, count in zip(vectorizer.wv_.words, vectorizer.word_counts_.tolist(), strict=True):
             handle.write(f"{word} {count}\n")
 
 
@@ -307,7 +307,7 @@ def build_parser():
     train.add_argument("--vector-size", "--size", type=int, default=defaults.vector_size, help="dimension (default %(default)s)")
     train.add_argument("--window", type=int, default=defaults.window, help="max context distance (default %(default)s)")
     train.add_argument("--loss", choices=sorted(OBJECTIVES), default=None, help="objective (default negative, as word2vec.c; the estimator's default is softmax)")
-    train.add_argument("--solver", choices=sorted(SOLVERS), default=defaults.solver, help="sgd: SGD over the text; counts: passes over the co-occurrence counts; pairs (--loss negative): SGD over pairs drawn from the counts (default %(default)s)")
+    train.add_argument("--solver", choices=["auto", *sorted(SOLVERS)], default=defaults.solver, help="sgd: SGD over the text; counts: passes over the co-occurrence counts; pairs: SGD over pairs drawn from the counts; auto: counts below two million words, pairs from there (default %(default)s)")
     train.add_argument("--init", choices=sorted(INITS), default=defaults.init, help="starting vectors (default %(default)s)")
     train.add_argument("--negative", type=int, default=defaults.negative, help="noise words per context word (default %(default)s)")
     train.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent, help="exponent of the noise distribution (default %(default)s)")

@@ -4,7 +4,8 @@ Each value is a class following the contract of its family (``_protocol``
 for objectives, solvers and inits, ``_pooling.Pooling`` for poolings); the
 keys are the accepted values of the estimator's ``loss``, ``solver``,
 ``init`` and ``pooling`` parameters. A new member is one module and one
-entry here.
+entry here. ``solver="auto"`` is a rule over two of the solvers
+(:func:`resolve_solver`), not a class.
 """
 
 from ._initialization import RandomInit, SpectralInit
@@ -18,6 +19,26 @@ from ._solver_sgd import CorpusSolver
 OBJECTIVES = {"softmax": SoftmaxObjective, "negative": NegativeObjective}
 
 SOLVERS = {"sgd": CorpusSolver, "counts": CountsSolver, "pairs": PairsSolver}
+
+#: Words in the vocabulary (counted with repeats) from which ``solver="auto"``
+#: trains by pairs: the size where the counts solver's word similarity falls to
+#: gensim's (the design page's ``design_auto_solver`` has the figures).
+PAIRS_FROM_TOKENS = 2_000_000
+
+#: What ``solver="auto"`` chooses between.
+AUTO_SOLVERS = ("counts", "pairs")
+
+
+def resolve_solver(name, n_tokens):
+    """The registered solver that ``solver=name`` stands for on ``n_tokens`` words.
+
+    ``"auto"`` is ``"pairs"`` from :data:`PAIRS_FROM_TOKENS` words (those in
+    the vocabulary, with repeats) and ``"counts"`` below; any other name is
+    itself.
+    """
+    if name != "auto":
+        return name
+    return "pairs" if n_tokens >= PAIRS_FROM_TOKENS else "counts"
 
 INITS = {"random": RandomInit, "spectral": SpectralInit}
 

@@ -34,7 +34,14 @@ from ._parallel import Pool, effective_n_threads
 from ._pooling import POOLING_SAMPLE_TOKENS, WordStatistics
 from ._progress import Progress
 from ._protocol import BatchKind, TrainingData
-from ._registry import INITS, OBJECTIVES, POOLINGS, SOLVERS
+from ._registry import (
+    AUTO_SOLVERS,
+    INITS,
+    OBJECTIVES,
+    POOLINGS,
+    SOLVERS,
+    resolve_solver,
+)
 from ._scoring import log_likelihood
 from ._spill import raw_document_chunks
 from ._vocab import Corpus, check_vocabulary, encode
@@ -97,7 +104,12 @@ class SkipGramVectorizer(
         center shared by its window. ``"negative"``: negative sampling
         (Mikolov et al. 2013b; gensim's ``sg=1``).
 
-    solver : {"counts", "pairs", "sgd"}, default="counts"
+    solver : {"auto", "counts", "pairs", "sgd"}, default="auto"
+        ``"auto"``: ``"counts"`` on corpora of under two million words (in
+        the vocabulary, with repeats), ``"pairs"`` from two million up, where
+        the counts solver's word similarity (SimLex-999) falls to gensim's
+        and, at tens of millions of words, its analogies fall behind (the
+        User Guide has the figures); ``solver_`` says which a fit used.
         ``"counts"``: count the window-weighted co-occurrences once, then
         train each distinct center word once per epoch, weighted by its
         counts, so the training time does not grow with the corpus.
@@ -279,6 +291,10 @@ class SkipGramVectorizer(
         Vocabulary words whose vectors started from ``initial_vectors``
         (0 without them).
 
+    solver_ : str
+        The solver the last fit (or :meth:`partial_fit` call) trained with:
+        ``solver``, or what ``solver="auto"`` chose.
+
     See Also
     --------
     sklearn.feature_extraction.text.CountVectorizer : Tokenization it shares.
@@ -316,7 +332,7 @@ class SkipGramVectorizer(
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "loss": [StrOptions(set(OBJECTIVES))],
-        "solver": [StrOptions(set(SOLVERS))],
+        "solver": [StrOptions({*SOLVERS, "auto"})],
         "init": [StrOptions(set(INITS))],
         "memory": [str, HasMethods(["cache"]), None],
         "negative": [Interval(Integral, 1, None, closed="left")],
@@ -362,7 +378,7 @@ class SkipGramVectorizer(
         min_count=5,
         max_features=None,
         loss="softmax",
-        solver="counts",
+        solver="auto",
         init="spectral",
         memory=None,
         negative=5,
@@ -493,7 +509,8 @@ class SkipGramVectorizer(
         self._check_solver_and_loss()
         self._check_learning_rates()
         on_dask = is_dask_collection(raw_documents)
-        if on_dask and SOLVERS[self.solver].batch_kind is BatchKind.CORPUS:
+        if on_dask and any(SOLVERS[name].batch_kind is BatchKind.CORPUS
+                           for name in self._solver_candidates()):
             raise ValueError(
                 f"solver={self.solver!r} reads the corpus at every epoch, which a Dask "
                 "collection would send to this machine each time. Use solver='counts' or "
@@ -506,9 +523,14 @@ class SkipGramVectorizer(
         reproducible = isinstance(self.random_state, Integral)
         n_threads = effective_n_threads(self.n_jobs)
         seeds = stage_seeds(self.random_state)
-        objective_class, solver_class = OBJECTIVES[self.loss], SOLVERS[self.solver]
+        objective_class = OBJECTIVES[self.loss]
 
         with self._read(raw_documents, partial, memory, n_threads, report) as encoded:
+            n_words = int(np.sum(encoded.word_counts, dtype=np.int64))
+            solver_name = resolve_solver(self.solver, n_words)
+            solver_class = SOLVERS[solver_name]
+            if self.solver == "auto":
+                report.message(f"solver='auto' chose {solver_name!r} for {n_words:,} words")
             words = encoded.words
             word_counts = encoded.word_counts
             if partial:
@@ -548,7 +570,7 @@ class SkipGramVectorizer(
             del data, corpus, counts  # the solver holds what it trains from
             report.message(
                 f"{encoded.n_tokens:,} words in {encoded.n_documents:,} documents, vocabulary "
-                f"{len(words):,}, loss={self.loss!r}, solver={self.solver!r}, init={self.init!r}, "
+                f"{len(words):,}, loss={self.loss!r}, solver={solver_name!r}, init={self.init!r}, "
                 f"{n_threads} thread(s)"
             )
             loss_curve = train_vectors(
@@ -578,6 +600,7 @@ class SkipGramVectorizer(
                 ),
                 "n_iter_": len(loss_curve) + (self.n_iter_ if partial else 0),
                 "n_initialized_": n_initialized,
+                "solver_": solver_name,
                 "idf_": statistics["idf"],
                 "sif_component_": statistics["component"],
                 # What partial_fit accumulates over calls: document frequencies,
@@ -596,16 +619,22 @@ class SkipGramVectorizer(
                 return self._stack(encoded.document_vectors(self._pool))
         return None
 
+    def _solver_candidates(self):
+        """The registered solvers that ``solver`` may stand for."""
+        return AUTO_SOLVERS if self.solver == "auto" else (self.solver,)
+
     def _check_solver_and_loss(self):
         """Refuse a solver whose batches the loss has no step for, before anything is read."""
-        kind = SOLVERS[self.solver].batch_kind
-        if kind not in OBJECTIVES[self.loss].batch_kinds:
-            takes = sorted(name for name, objective in OBJECTIVES.items() if kind in objective.batch_kinds)
-            raise ValueError(
-                f"solver={self.solver!r} cannot train loss={self.loss!r}: it trains "
-                f"loss={' or '.join(map(repr, takes))}. Set loss={takes[0]!r}, or choose "
-                "another solver."
-            )
+        for name in self._solver_candidates():
+            kind = SOLVERS[name].batch_kind
+            if kind not in OBJECTIVES[self.loss].batch_kinds:
+                takes = sorted(loss for loss, objective in OBJECTIVES.items()
+                               if kind in objective.batch_kinds)
+                raise ValueError(
+                    f"solver={name!r} cannot train loss={self.loss!r}: it trains "
+                    f"loss={' or '.join(map(repr, takes))}. Set loss={takes[0]!r}, or choose "
+                    "another solver."
+                )
 
     def _check_learning_rates(self):
         if self.min_learning_rate > self.learning_rate:
@@ -736,8 +765,9 @@ class SkipGramVectorizer(
         is not used again. ``word_counts_`` (hence subsampling and the noise
         distribution), ``idf_`` and ``sif_component_`` accumulate over all the
         documents seen; ``loss_curve_`` grows by one entry per epoch. With
-        ``solver="counts"``, each call trains on the counts of its own
-        documents.
+        ``solver="counts"`` or ``"pairs"``, each call trains on the counts of
+        its own documents; with ``solver="auto"``, each call chooses by the
+        length of its own documents.
 
         Parameters
         ----------

@@ -66,6 +66,15 @@ def test_pairs_solver_and_the_tasks_run_on_the_workers(client, local):
         assert sum(stage in name for name in names) >= 3, stage  # one task per partition, at least
 
 
+def test_auto_solver_chooses_by_the_words_counted_on_the_workers(client, local, monkeypatch):
+    from skw2v import _registry
+
+    monkeypatch.setattr(_registry, "PAIRS_FROM_TOKENS", int(local["pairs"].word_counts_.sum()))
+    fitted = SkipGramVectorizer(**FAST, loss="negative").fit(bag_of(DOCS, 3))
+    assert fitted.solver_ == "pairs"
+    assert_same_fit(fitted, local["pairs"])
+
+
 def test_fit_on_a_dask_dataframe_series(client, local):
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")

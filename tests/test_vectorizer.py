@@ -104,6 +104,35 @@ def test_fitted_attributes(fitted, topic_corpus):
     assert fitted.word_counts_[fitted.vocabulary_["the"]] == sum(d.split().count("the") for d in docs)
 
 
+def test_auto_solver_trains_by_counts_below_its_threshold_and_by_pairs_from_it(
+    topic_corpus, monkeypatch
+):
+    """``solver="auto"`` is exactly the solver it names in ``solver_``, on
+    either side of the threshold (the threshold moved to this corpus's length)."""
+    from skw2v import _registry
+
+    docs, _, _ = topic_corpus
+    fitted = {solver: SkipGramVectorizer(**FAST, solver=solver).fit(docs)
+              for solver in ("counts", "pairs")}
+    n_words = int(fitted["counts"].word_counts_.sum())
+    assert n_words < _registry.PAIRS_FROM_TOKENS
+    for threshold, expected in [(n_words + 1, "counts"), (n_words, "pairs")]:
+        monkeypatch.setattr(_registry, "PAIRS_FROM_TOKENS", threshold)
+        auto = SkipGramVectorizer(**FAST).fit(docs)
+        assert auto.solver_ == expected
+        np.testing.assert_array_equal(auto.word_vectors_, fitted[expected].word_vectors_)
+    assert fitted["pairs"].solver_ == "pairs"
+
+
+def test_resolve_solver():
+    from skw2v._registry import PAIRS_FROM_TOKENS, SOLVERS, resolve_solver
+
+    assert resolve_solver("auto", PAIRS_FROM_TOKENS - 1) == "counts"
+    assert resolve_solver("auto", PAIRS_FROM_TOKENS) == "pairs"
+    for name in SOLVERS:
+        assert resolve_solver(name, 0) == resolve_solver(name, 10**12) == name
+
+
 def test_transform_is_mean_of_known_word_vectors(fitted):
     X = fitted.transform(["football goal unknownword", "", "zzz qqq", "goal"])
     v = fitted.word_vectors_
