@@ -105,7 +105,7 @@ def test_fitted_attributes(fitted, topic_corpus):
 
 
 def test_auto_solver_trains_by_counts_below_its_threshold_and_by_pairs_from_it(
-    topic_corpus, monkeypatch
+    topic_corpus, monkeypatch, capsys
 ):
     """``solver="auto"`` is exactly the solver it names in ``solver_``, on
     either side of the threshold (the threshold moved to this corpus's length)."""
@@ -118,9 +118,10 @@ def test_auto_solver_trains_by_counts_below_its_threshold_and_by_pairs_from_it(
     assert n_words < _registry.PAIRS_FROM_TOKENS
     for threshold, expected in [(n_words + 1, "counts"), (n_words, "pairs")]:
         monkeypatch.setattr(_registry, "PAIRS_FROM_TOKENS", threshold)
-        auto = SkipGramVectorizer(**FAST).fit(docs)
+        auto = SkipGramVectorizer(**FAST, verbose=1).fit(docs)
         assert auto.solver_ == expected
         np.testing.assert_array_equal(auto.word_vectors_, fitted[expected].word_vectors_)
+        assert f"solver='auto' chose {expected!r} for {n_words:,} words" in capsys.readouterr().out
     assert fitted["pairs"].solver_ == "pairs"
 
 
