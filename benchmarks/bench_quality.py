@@ -2,13 +2,14 @@
 
 For each corpus (``--sizes``): ``small`` is ``wiki30m.txt`` (5M tokens, in
 10,000-word pieces); ``large`` adds the distinct ``enwiki-articles.txt.gz``
-(one article per document; 40M tokens in all). On each, in a fresh
+(one article per document; 40M tokens in all); a number ``N`` is the first
+``N`` tokens of that sequence (distinct text at every size). On each, in a fresh
 subprocess (so that time and peak memory are each system's own):
 
 * gensim ``Word2Vec(sg=1, negative=5)`` in its fastest, streaming
   ``corpus_file`` mode (the file is written beforehand, untimed);
 * ``SkipGramVectorizer(solver=...)`` for each solver of ``--solvers``
-  (``counts``, ``pairs``) and each loss of ``--losses`` it takes, at each
+  (``counts``, ``pairs``, ``auto``: the row says what it chose) and each loss of ``--losses`` it takes, at each
   number of passes (epochs) of ``--passes`` (the counts and the spectral
   start come from a ``memory`` cache after the first fit, so the later rows
   time the passes; with one row, no cache: the fit is timed from nothing), and
@@ -25,6 +26,8 @@ Usage::
     pip install ".[benchmarks]"
     python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15] \
         [--solvers counts pairs] [--repeat 2] [--sample 1e-4]
+    python benchmarks/bench_quality.py ../shared/data --sizes 250000 1000000 2500000 small \
+        --solvers counts pairs --passes 5
 """
 
 import argparse
@@ -44,14 +47,29 @@ SCORES = [("analogy", "questions-words.txt"), ("WordSim-353", "wordsim353.tsv"),
 
 
 def documents(data, size):
-    """The corpus as token lists."""
+    """The corpus as token lists: ``"small"``, ``"large"``, or the first ``int(size)`` tokens."""
+    limit = None if size in ("small", "large") else int(size)
     with open(os.path.join(data, "wiki30m.txt"), encoding="utf-8") as handle:
-        words = handle.read().split()
+        words = handle.read().split()[:limit]
     docs = [words[i : i + PIECE] for i in range(0, len(words), PIECE)]
-    if size == "large":
+    left = None if limit is None else limit - len(words)
+    if size == "large" or (left is not None and left > 0):
         with gzip.open(os.path.join(data, "enwiki-articles.txt.gz"), "rt", encoding="utf-8") as handle:
-            docs += [line.split() for line in handle if line.strip()]
+            for line in handle:
+                if left is not None and left <= 0:
+                    break
+                doc = line.split()[:left]
+                if doc:
+                    docs.append(doc)
+                    left = None if left is None else left - len(doc)
     return docs
+
+
+def size_argument(text):
+    """``small``, ``large`` or a positive number of tokens."""
+    if text in ("small", "large") or (text.isdigit() and int(text) > 0):
+        return text
+    raise argparse.ArgumentTypeError(f"expected small, large or a number of tokens, got {text!r}")
 
 
 def scores(data, words, vectors):
@@ -74,6 +92,7 @@ def worker(args):
                          seed=0, **settings(args))
         words, vectors = model.wv.index_to_key, model.wv.vectors
         seconds = time.perf_counter() - tic
+        chosen = None
     else:
         from skw2v import SkipGramVectorizer
 
@@ -86,8 +105,9 @@ def worker(args):
         ).fit(docs)
         seconds = time.perf_counter() - tic
         words, vectors = vectorizer.wv_.words, vectorizer.word_vectors_
+        chosen = vectorizer.solver_
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "vocabulary": len(words),
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, "vocabulary": len(words), "solver": chosen,
                       **scores(args.data, words, vectors)}))
 
 
@@ -110,10 +130,11 @@ def run(args, size, system, corpus_file, memory, passes=5, solver="counts"):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
-    parser.add_argument("--sizes", nargs="+", default=["small", "large"], choices=["small", "large"])
+    parser.add_argument("--sizes", nargs="+", default=["small", "large"], type=size_argument,
+                        help="small, large, or a number of tokens (default: small large)")
     parser.add_argument("--losses", default="negative,softmax")
     parser.add_argument("--passes", type=int, nargs="+", default=[0, 1, 5, 15])
-    parser.add_argument("--solvers", nargs="+", default=["counts"], choices=["counts", "pairs"])
+    parser.add_argument("--solvers", nargs="+", default=["counts"], choices=["counts", "pairs", "auto"])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each row (the spread)")
     parser.add_argument("--skip-gensim", action="store_true")
     parser.add_argument("--sample", type=float, default=SETTINGS["sample"],
@@ -151,10 +172,12 @@ def main():
                         shared = len(args.passes) > 1
                         memory = os.path.join(tmp, f"cache-{solver}-{loss}") if shared else ""
                         for passes in args.passes:
-                            if solver == "pairs" and passes == 0:
+                            if solver != "counts" and passes == 0:
                                 continue
-                            label = f"{solver} {loss}, " + (f"{passes} passes" if passes else "spectral start")
-                            rows.append((label, run(args, size, loss, corpus_file, memory, passes, solver)))
+                            result = run(args, size, loss, corpus_file, memory, passes, solver)
+                            chose = f" ({result['solver']})" if solver == "auto" else ""
+                            label = f"{solver}{chose} {loss}, " + (f"{passes} passes" if passes else "spectral start")
+                            rows.append((label, result))
             print(f"\n== {size}: {n_tokens:,} tokens, vocabulary {rows[0][1]['vocabulary']:,}", flush=True)
             names = [name for name, _ in SCORES]
             print(f"{'':38s}" + "".join(f"{n:>12s}" for n in names) + f"{'time, s':>10s}{'peak MB':>9s}")

@@ -7,7 +7,9 @@ The learning rate is the first thing to tune. ``loss_curve_`` records the
 mean training loss of each epoch, and :meth:`~skw2v.SkipGramVectorizer.score`
 the mean log-probability of held-out context words (higher is better).
 
-With the default solver (``solver="counts"``), training starts from the
+With the counts solver (``solver="counts"``, which the default
+``solver="auto"`` chooses on corpora of under two million words, as this
+one), training starts from the
 spectral start, vectors that already place related words together, and each
 epoch is a pass over the co-occurrence counts that turns them into a good
 model of the softmax. What to look for: a rate far too small leaves the
@@ -66,7 +68,7 @@ print("warning at learning_rate=100:", str(caught[0].message)[:90], "...")
 # right is its own model trained for that many epochs.)
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 styles = ["o-", "s--", "^-", "v-.", "D:"]  # distinct even where lines overlap
-for rate, style in zip(rates, styles):
+for rate, style in zip(rates, styles, strict=True):
     left.plot(range(1, len(curves[rate]) + 1), curves[rate], style, label=f"{rate:g}")
     right.plot(epochs, scores[rate], style, label=f"{rate:g}")
 left.set(xlabel="epoch", ylabel="training loss (nats per context word)", title="loss_curve_")
