@@ -25,20 +25,21 @@ SOLVERS = {"sgd": CorpusSolver, "counts": CountsSolver, "pairs": PairsSolver}
 #: gensim's (the design page's ``design_auto_solver`` has the figures).
 PAIRS_FROM_TOKENS = 2_000_000
 
-#: What ``solver="auto"`` chooses between.
+#: What ``solver="auto"`` chooses between: below :data:`PAIRS_FROM_TOKENS`, from it.
 AUTO_SOLVERS = ("counts", "pairs")
 
 
 def resolve_solver(name, n_tokens):
     """The registered solver that ``solver=name`` stands for on ``n_tokens`` words.
 
-    ``"auto"`` is ``"pairs"`` from :data:`PAIRS_FROM_TOKENS` words (those in
-    the vocabulary, with repeats) and ``"counts"`` below; any other name is
-    itself.
+    ``"auto"`` is ``AUTO_SOLVERS[1]`` (``"pairs"``) from
+    :data:`PAIRS_FROM_TOKENS` words (those in the vocabulary, with repeats)
+    and ``AUTO_SOLVERS[0]`` (``"counts"``) below; any other name is itself.
     """
     if name != "auto":
         return name
-    return "pairs" if n_tokens >= PAIRS_FROM_TOKENS else "counts"
+    below, from_threshold = AUTO_SOLVERS
+    return from_threshold if n_tokens >= PAIRS_FROM_TOKENS else below
 
 INITS = {"random": RandomInit, "spectral": SpectralInit}
 
