@@ -8,13 +8,18 @@ that every scale has the same vocabulary and the same distinct pairs (the
 flatness check). Each system runs in a fresh
 process, given the corpus as it would be on a large machine:
 
-* skw2v: ``SkipGramVectorizer(loss=..., solver="counts", n_jobs=2)`` fitted
+* skw2v: ``SkipGramVectorizer(loss=..., solver=..., n_jobs=2)`` fitted
   on a one-shot generator of the file's lines (raw text, tokenized by fit);
+  a system ``skw2v-LOSS-SOLVER`` names both, ``skw2v-LOSS`` leaves the
+  solver at its default (``"auto"``: the row says what it chose);
 * gensim: ``Word2Vec(corpus_file=..., sg=1, negative=5, workers=2,
   epochs=5)``, its fastest, streaming mode, on the same tokens written
   beforehand (untimed) one article per line.
 
-Printed per run: the time of each stage, the peak memory of the process
+Printed first: the memory a process holds once it has imported each
+system's libraries (``import skw2v`` with its compiled kernels, ``from
+gensim.models import Word2Vec``), the floor under any fit's peak. Then per
+run: the time of each stage, the peak memory of the process
 tree (resident set, and proportional set size, which counts the pages of
 the shared libraries that worker processes share once; sampled every 50 ms),
 the count matrix's bytes, and ratios against gensim at the same scale. All
@@ -130,7 +135,18 @@ def make_corpus(data, tokens, repeat, folder):
     return distinct, written
 
 
-def run_skw2v(folder, loss, min_count):
+def run_imports(system):
+    """The memory of this process once ``system``'s libraries are imported."""
+    if system == "gensim":
+        from gensim.models import Word2Vec  # noqa: F401
+    else:
+        from skw2v import SkipGramVectorizer  # noqa: F401
+        from skw2v import _count_kernels, _pair_kernels, _ppmi_kernels  # noqa: F401
+    rss, pss = _memory([os.getpid()])
+    return {"rss": rss, "pss": pss}
+
+
+def run_skw2v(folder, loss, solver, min_count):
     from skw2v import SkipGramVectorizer
 
     def lines():
@@ -140,7 +156,7 @@ def run_skw2v(folder, loss, min_count):
     out = io.StringIO()
     with PeakMemory() as peak, contextlib.redirect_stdout(out):
         tic = time.perf_counter()
-        model = SkipGramVectorizer(loss=loss, solver="counts", n_jobs=2, verbose=2,
+        model = SkipGramVectorizer(loss=loss, solver=solver, n_jobs=2, verbose=2,
                                    random_state=0, **{**SETTINGS, "min_count": min_count}
                                    ).fit(lines())
         seconds = time.perf_counter() - tic
@@ -155,7 +171,7 @@ def run_skw2v(folder, loss, min_count):
     nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
     n_words = len(model.vocabulary_)
     return {"seconds": seconds, "stages": stages, "rss": peak.rss, "pss": peak.pss,
-            "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words}
+            "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words, "solver": model.solver_}
 
 
 def run_gensim(folder, min_count):
@@ -176,10 +192,13 @@ def child(system, folder, min_count):
     if "@" in system:
         system, path = system.split("@")
         sys.path.insert(0, path)
-    if system == "gensim":
+    if folder == "-":
+        result = run_imports(system)
+    elif system == "gensim":
         result = run_gensim(folder, min_count)
     else:
-        result = run_skw2v(folder, system.split("-")[1], min_count)
+        _, loss, *solver = system.split("-")
+        result = run_skw2v(folder, loss, solver[0] if solver else "auto", min_count)
     print(json.dumps(result))
 
 
@@ -192,8 +211,8 @@ def main():
                         help="repeat the scale-1 articles instead of adding distinct ones")
     parser.add_argument("--systems", nargs="+",
                         default=["gensim", "skw2v-negative", "skw2v-softmax"],
-                        help="gensim, skw2v-LOSS, or skw2v-LOSS@PATH for the skw2v at PATH "
-                             "(an older checkout, say)")
+                        help="gensim, skw2v-LOSS or skw2v-LOSS-SOLVER, each skw2v one with "
+                             "@PATH for the skw2v at PATH (an older checkout, say)")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--child", nargs=3, metavar=("SYSTEM", "FOLDER", "MIN_COUNT"),
                         help=argparse.SUPPRESS)
@@ -207,6 +226,13 @@ def main():
     print(f"machine: {model}, {len(os.sched_getaffinity(0))} cores; "
           f"{'repeated' if args.repeat else 'distinct'} text")
     mb = 2**20
+    for system in args.systems:
+        done = subprocess.run([sys.executable, __file__, args.data, "--child", system, "-", "0"],
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"  {system:22s} libraries imported: RSS {r['rss'] / mb:6.0f} MB, "
+                  f"PSS {r['pss'] / mb:6.0f} MB")
     for scale in args.scales:
         with tempfile.TemporaryDirectory() as folder:
             distinct, tokens = make_corpus(
@@ -231,7 +257,8 @@ def main():
                     if system == "gensim":
                         reference = r
                     stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
-                    line = (f"  run {run + 1} {system:15s} {r['seconds']:7.1f} s, peak RSS "
+                    label = system + (f" ({r['solver']})" if r.get("solver") else "")
+                    line = (f"  run {run + 1} {label:22s} {r['seconds']:7.1f} s, peak RSS "
                             f"{r['rss'] / mb:6.0f} MB, PSS {r['pss'] / mb:6.0f} MB, "
                             f"{r['words']:,} words")
                     if r["matrix"]:
