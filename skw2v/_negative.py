@@ -72,7 +72,8 @@ class NegativeObjective(Objective):
         self.batch_size = batch_size
         self.negative = negative
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
-        self._table = noise_table(word_counts, ns_exponent)
+        self._word_counts, self._ns_exponent = word_counts, ns_exponent
+        self._table = None
         self._noise = noise_weights(word_counts, ns_exponent)
         self._pair_steps = PairSteps(self._noise, negative, softmax=False)
         entropy = check_random_state(random_state).randint(0, 2**32, size=4, dtype=np.uint64)
@@ -83,6 +84,15 @@ class NegativeObjective(Objective):
         self._count_stream = np.random.default_rng(count_seed)
         # One workspace per block: a block's gradients stay in it until phase 2.
         self._block_work = [Workspace() for _ in seeds]
+
+    @property
+    def _noise_table(self):
+        """word2vec's unigram table (:func:`~skw2v._noise.noise_table`), made
+        at the first corpus or count step: rounds of pairs draw from alias
+        tables instead, and do not hold it (40 MB from 100,000 words)."""
+        if self._table is None:
+            self._table = noise_table(self._word_counts, self._ns_exponent)
+        return self._table
 
     def limits(self, kind):
         """Corpus batches of ``batch_size`` centers (pair rounds get the same
@@ -106,7 +116,7 @@ class NegativeObjective(Objective):
     def corpus_step(self, w_in, batch, learning_rate, pool):
         """One step on a corpus batch (:func:`~skw2v._negative_corpus.corpus_step`)."""
         loss, update = corpus_step(
-            w_in, self.w_out, self._out_sq, batch, learning_rate, self._table, self.negative,
+            w_in, self.w_out, self._out_sq, batch, learning_rate, self._noise_table, self.negative,
             self._streams, self._block_work, pool,
         )
         if update is not None:
@@ -116,7 +126,7 @@ class NegativeObjective(Objective):
     def count_step(self, w_in, batch, learning_rate, pool):
         """One step on a count batch (:func:`~skw2v._negative_counts.count_step`)."""
         loss, update = count_step(
-            w_in, self.w_out, self._out_sq, batch, learning_rate, self._table, self.negative,
+            w_in, self.w_out, self._out_sq, batch, learning_rate, self._noise_table, self.negative,
             self._count_stream, pool,
         )
         if update is not None:

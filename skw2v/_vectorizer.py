@@ -567,7 +567,7 @@ class SkipGramVectorizer(
                 min_learning_rate=self.min_learning_rate, random_state=seeds.solver, copy=False,
                 **self._hyperparameters(solver_class),
             )
-            del data, corpus, counts  # the solver holds what it trains from
+            del data, corpus, counts, w_out  # the solver and the objective hold their own
             report.message(
                 f"{encoded.n_tokens:,} words in {encoded.n_documents:,} documents, vocabulary "
                 f"{len(words):,}, loss={self.loss!r}, solver={solver_name!r}, init={self.init!r}, "

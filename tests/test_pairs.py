@@ -467,3 +467,22 @@ def test_the_softmax_makes_its_dense_buffer_only_for_batches_that_need_it(topic_
         assert made == []  # rounds of pairs never ask for it
         SkipGramVectorizer(**{**FAST, "loss": "softmax", "solver": "counts", "epochs": 2}).fit(docs[:100])
         assert made[0] and not any(made[1:])  # made once, at the first batch
+
+
+def test_negative_sampling_makes_its_noise_table_only_for_steps_that_draw_from_it(topic_corpus):
+    from skw2v import _negative
+
+    made = []
+    original = _negative.NegativeObjective._noise_table.fget
+
+    def spy(self):
+        made.append(self._table is None)
+        return original(self)
+
+    docs, _, _ = topic_corpus
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_negative.NegativeObjective, "_noise_table", property(spy))
+        SkipGramVectorizer(**{**FAST, "loss": "negative"}).fit(docs[:100])
+        assert made == []  # rounds of pairs draw from alias tables
+        SkipGramVectorizer(**{**FAST, "loss": "negative", "solver": "counts", "epochs": 2}).fit(docs[:100])
+        assert made[0] and not any(made[1:])  # made once, at the first batch
