@@ -450,39 +450,27 @@ def test_rounds_keep_the_drawn_pairs_bounded(monkeypatch, topic_corpus):
     assert rounds[-1][0].stop_rate == pytest.approx(0.0001)
 
 
-def test_the_softmax_makes_its_dense_buffer_only_for_batches_that_need_it(topic_corpus):
-    from skw2v import _softmax
+@pytest.mark.parametrize("loss, objective, name, made_as", [
+    ("softmax", "_softmax.SoftmaxObjective", "_e", "_buffer"),  # exponentials, (batch, V)
+    ("negative", "_negative.NegativeObjective", "_noise_table", "_table"),  # the unigram table
+])
+def test_objectives_make_what_rounds_of_pairs_do_not_use_at_the_first_batch_that_does(
+        topic_corpus, loss, objective, name, made_as):
+    import importlib
 
+    module, cls = objective.split(".")
+    objective = getattr(importlib.import_module(f"skw2v.{module}"), cls)
     made = []
-    original = _softmax.SoftmaxObjective._e.fget
+    original = getattr(objective, name).fget
 
     def spy(self):
-        made.append(self._buffer is None)
+        made.append(getattr(self, made_as) is None)
         return original(self)
 
     docs, _, _ = topic_corpus
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_softmax.SoftmaxObjective, "_e", property(spy))
-        SkipGramVectorizer(**{**FAST, "loss": "softmax"}).fit(docs[:100])
+        patch.setattr(objective, name, property(spy))
+        SkipGramVectorizer(**{**FAST, "loss": loss}).fit(docs[:100])
         assert made == []  # rounds of pairs never ask for it
-        SkipGramVectorizer(**{**FAST, "loss": "softmax", "solver": "counts", "epochs": 2}).fit(docs[:100])
-        assert made[0] and not any(made[1:])  # made once, at the first batch
-
-
-def test_negative_sampling_makes_its_noise_table_only_for_steps_that_draw_from_it(topic_corpus):
-    from skw2v import _negative
-
-    made = []
-    original = _negative.NegativeObjective._noise_table.fget
-
-    def spy(self):
-        made.append(self._table is None)
-        return original(self)
-
-    docs, _, _ = topic_corpus
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_negative.NegativeObjective, "_noise_table", property(spy))
-        SkipGramVectorizer(**{**FAST, "loss": "negative"}).fit(docs[:100])
-        assert made == []  # rounds of pairs draw from alias tables
-        SkipGramVectorizer(**{**FAST, "loss": "negative", "solver": "counts", "epochs": 2}).fit(docs[:100])
+        SkipGramVectorizer(**{**FAST, "loss": loss, "solver": "counts", "epochs": 2}).fit(docs[:100])
         assert made[0] and not any(made[1:])  # made once, at the first batch
