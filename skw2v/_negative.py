@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state
 
 from ._negative_corpus import corpus_step, n_blocks
 from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
-from ._noise import noise_table, noise_weights
+from ._noise import noise_weights, weights_table
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
 from ._solver_pairs import PairSteps
@@ -72,7 +72,6 @@ class NegativeObjective(Objective):
         self.batch_size = batch_size
         self.negative = negative
         self._out_sq = np.einsum("ij,ij->i", self.w_out, self.w_out)
-        self._word_counts, self._ns_exponent = word_counts, ns_exponent
         self._table = None
         self._noise = noise_weights(word_counts, ns_exponent)
         self._pair_steps = PairSteps(self._noise, negative, softmax=False)
@@ -91,7 +90,7 @@ class NegativeObjective(Objective):
         at the first corpus or count step: rounds of pairs draw from alias
         tables instead, and do not hold it (40 MB from 100,000 words)."""
         if self._table is None:
-            self._table = noise_table(self._word_counts, self._ns_exponent)
+            self._table = weights_table(self._noise)
         return self._table
 
     def limits(self, kind):

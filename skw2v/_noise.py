@@ -37,7 +37,11 @@ def noise_table(counts, ns_exponent):
     O(1); each word gets ``round(p * size)`` slots (at least one if it has
     any weight), as in word2vec.c.
     """
-    weights = noise_weights(counts, ns_exponent)
+    return weights_table(noise_weights(counts, ns_exponent))
+
+
+def weights_table(weights):
+    """:func:`noise_table` of the noise weights ``weights`` (:func:`noise_weights`)."""
     low, high = TABLE_SIZE_RANGE
     size = min(max(TABLE_SLOTS_PER_WORD * len(weights), low), high)
     slots = np.maximum(np.round(weights / weights.sum() * size), weights > 0).astype(np.int64)
