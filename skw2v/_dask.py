@@ -51,6 +51,10 @@ from ._vocab import (
 
 #: Partial results combined by one task of a tree reduction.
 SPLIT_EVERY = 8
+#: Bytes of the count matrix's entries that one message brings to the client
+#: from a distributed cluster: the client holds the matrix it assembles and
+#: one such block in flight beside it, never the whole message.
+RECEIVE_BLOCK_BYTES = 32 << 20
 
 
 def is_dask_collection(X):
@@ -161,6 +165,63 @@ def _finish_pair_counts(total, window, sample, word_counts):
     sums, frequency, n_tokens, trainable = total
     counts = finish_counts(sums, window=window, sample=sample, word_counts=word_counts)
     return counts, frequency, n_tokens, trainable
+
+
+def _counts_outline(total):
+    """The count matrix's shape, row pointers and sortedness, with the
+    pass's other results: what the client needs before the entries."""
+    counts, frequency, n_tokens, trainable = total
+    return (counts.shape, counts.indptr, counts.has_sorted_indices, counts.indices.dtype,
+            frequency, n_tokens, trainable)
+
+
+def _counts_entries(total, start, stop):
+    """Entries ``start:stop`` of the count matrix: its values and columns."""
+    counts = total[0]
+    return counts.data[start:stop], counts.indices[start:stop]
+
+
+def _entry_blocks(n_entries, block_bytes):
+    """``(start, stop)`` of consecutive blocks of at most ``block_bytes`` of
+    entries (a float32 value and a column index each)."""
+    step = max(1, block_bytes // 8)
+    return [(start, min(start + step, n_entries)) for start in range(0, n_entries, step)]
+
+
+def _receive_counts(finished, name):
+    """``(result of _finish_pair_counts, bytes received)``; the count matrix
+    comes from a distributed cluster in blocks of entries, copied one by one
+    into arrays of its size, so that the client never holds a whole
+    message's buffers beside it."""
+    client = _client()
+    if client is None:
+        return _compute(finished)
+    from dask.sizeof import sizeof
+
+    held = client.compute(finished)
+    try:
+        outline = client.submit(_counts_outline, held, key=f"{name}-outline").result()
+        shape, indptr, is_sorted, index_dtype, frequency, n_tokens, trainable = outline
+        received = int(sizeof(outline))
+        n_entries = int(indptr[-1])
+        data = np.empty(n_entries, dtype=np.float32)
+        indices = np.empty(n_entries, dtype=index_dtype)
+        blocks = _entry_blocks(n_entries, RECEIVE_BLOCK_BYTES)
+        pending = [client.submit(_counts_entries, held, start, stop, key=f"{name}-entries-{i}")
+                   for i, (start, stop) in enumerate(blocks)]
+        for (start, stop), future in zip(blocks, pending, strict=True):
+            values, columns = future.result()
+            future.release()
+            data[start:stop], indices[start:stop] = values, columns
+            received += values.nbytes + columns.nbytes
+            del values, columns
+    finally:
+        held.release()
+    import scipy.sparse as sp
+
+    counts = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+    counts.has_sorted_indices = is_sorted
+    return (counts, frequency, n_tokens, trainable), received
 
 
 def _narrow(sums):
@@ -342,9 +403,9 @@ class DaskCorpus:
         return _map(function, self._encoded, name, self._shared_vocabulary(), *args,
                     firsts=self._firsts, homes=_homes(self._encoded))
 
-    def _pass(self, what, value):
+    def _pass(self, what, value, receive=_compute):
         tic = time.perf_counter()
-        result, size = _compute(value)
+        result, size = receive(value)
         self.received_bytes += size
         self._report.stage(
             f"{what} ({len(self._encoded)} Dask partitions, {size / 1e6:,.1f} MB to this "
@@ -367,7 +428,8 @@ class DaskCorpus:
             _tree(parts, _add_pair_counts, name), window, sample, shared_counts,
             dask_key_name=f"{name}-finish",
         )
-        counts, frequency, n_tokens, trainable = self._pass("co-occurrence counts", finished)
+        counts, frequency, n_tokens, trainable = self._pass(
+            "co-occurrence counts", finished, lambda value: _receive_counts(value, name))
         check_trainable(trainable)
         self.frequency, self.n_tokens = frequency, int(n_tokens)
         return counts

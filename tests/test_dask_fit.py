@@ -66,6 +66,46 @@ def test_pairs_solver_and_the_tasks_run_on_the_workers(client, local):
         assert sum(stage in name for name in names) >= 3, stage  # one task per partition, at least
 
 
+def test_the_count_matrix_reaches_the_client_in_blocks_of_entries(client, local, monkeypatch):
+    from skw2v import _dask
+
+    monkeypatch.setattr(_dask, "RECEIVE_BLOCK_BYTES", 8 * 997)  # 997 entries a block, the last shorter
+    with distributed.get_task_stream(client) as tasks:
+        fitted = SkipGramVectorizer(**FAST).fit(bag_of(DOCS, 3))
+    assert_same_fit(fitted, local["counts"])
+    blocks = sorted(int(str(task["key"]).rsplit("-", 1)[1]) for task in tasks.data
+                    if "count-pairs" in str(task["key"]) and "-entries-" in str(task["key"]))
+    assert len(blocks) > 1 and blocks == list(range(len(blocks)))
+
+
+@pytest.mark.parametrize("block_entries", [1, 7, 10_000])
+def test_received_counts_equal_the_workers_counts(client, block_entries, monkeypatch):
+    import dask
+    import scipy.sparse as sp
+
+    from skw2v import _dask
+
+    monkeypatch.setattr(_dask, "RECEIVE_BLOCK_BYTES", 8 * block_entries)
+    counts = sp.random(40, 40, density=0.2, format="csr", dtype=np.float32, random_state=0)
+    frequency = np.arange(40)
+    finished = dask.delayed(lambda: (counts, frequency, 123, True))()
+    (received, *rest), size = _dask._receive_counts(finished, "test-receive")
+    assert (received != counts).nnz == 0 and received.dtype == counts.dtype
+    np.testing.assert_array_equal(received.indptr, counts.indptr)
+    np.testing.assert_array_equal(rest[0], frequency)
+    assert rest[1:] == [123, True]
+    assert size >= counts.data.nbytes + counts.indices.nbytes
+
+
+def test_entry_blocks_cover_every_entry_once():
+    from skw2v._dask import _entry_blocks
+
+    assert _entry_blocks(0, 64) == []
+    assert _entry_blocks(16, 64) == [(0, 8), (8, 16)]
+    assert _entry_blocks(17, 64) == [(0, 8), (8, 16), (16, 17)]
+    assert _entry_blocks(3, 1) == [(0, 1), (1, 2), (2, 3)]  # never empty blocks
+
+
 def test_auto_solver_chooses_by_the_words_counted_on_the_workers(client, local, monkeypatch):
     from skw2v import _registry
 
