@@ -97,6 +97,17 @@ def test_received_counts_equal_the_workers_counts(client, block_entries, monkeyp
     assert size >= counts.data.nbytes + counts.indices.nbytes
 
 
+def test_the_vocabulary_travels_as_its_words():
+    import pickle
+
+    from skw2v._dask import _Rows
+
+    rows = _Rows(["b", "a", "c"])
+    assert rows.rows == {"b": 0, "a": 1, "c": 2}
+    assert rows.__reduce__() == (_Rows, (["b", "a", "c"],))
+    assert pickle.loads(pickle.dumps(rows)).rows == rows.rows
+
+
 def test_entry_blocks_cover_every_entry_once():
     from skw2v._dask import _entry_blocks
 
