@@ -171,15 +171,18 @@ def _stripe(dense):
     return max(1, STRIPE_BYTES // max(1, dense.shape[1] * dense.itemsize))
 
 
-def _range_and_projection(blocks, k, n_iter, rng):
-    """The randomized SVD's costly part: an orthonormal basis ``q`` of the
-    range of the matrix of ``blocks`` (a :class:`_PPMIProducts`; ``k +
-    OVERSAMPLES`` columns, after ``n_iter`` power iterations) and ``b = q^T
-    matrix``; the matrix is not needed after it."""
+def _randomized_svd(blocks, k, n_iter, rng):
+    """``(u, s, vt)``: the rank-``k`` randomized SVD (Halko, Martinsson and
+    Tropp 2011, as scikit-learn's ``randomized_svd``) of the matrix of
+    ``blocks`` (a :class:`_PPMIProducts`), with ``k + OVERSAMPLES`` random
+    directions, ``n_iter`` LU-normalised power iterations and
+    scikit-learn's sign convention.
+
+    Each (V, k) operand is released as soon as the next is formed: at most
+    three are alive at once, besides the products' partial sums.
+    """
     dtype = blocks.dtype
     q = _normal((blocks.shape[1], k + OVERSAMPLES), dtype, rng)
-    # One statement per step, each factorisation in place of its input, so
-    # that at most three (V, k) matrices are alive at once.
     for _ in range(n_iter):
         q = blocks @ q
         q = _lu_factor(q)
@@ -187,8 +190,14 @@ def _range_and_projection(blocks, k, n_iter, rng):
         q = _lu_factor(q)
     q = blocks @ q
     q, _ = scipy.linalg.qr(q, mode="economic", overwrite_a=True, check_finite=False)
+    q = np.ascontiguousarray(q)  # its Fortran-ordered factor released before the product
     b = blocks.rmatmul(q).T
-    return q, b
+    u_small, s, vt = scipy.linalg.svd(b, full_matrices=False, overwrite_a=True, check_finite=False)
+    del b
+    u = q @ u_small
+    del q
+    u, vt = svd_flip(u, vt)
+    return u[:, :k], s[:k], vt[:k]
 
 
 def _lu_factor(x):
@@ -204,13 +213,6 @@ def _normal(shape, dtype, rng):
     for start in range(0, shape[0], step):
         out[start : start + step] = rng.normal(size=(min(step, shape[0] - start), shape[1]))
     return out
-
-
-def _projected_svd(q, b, k):
-    """``(u, s, vt)`` of the randomized SVD from :func:`_range_and_projection`'s result."""
-    u_small, s, vt = scipy.linalg.svd(b, full_matrices=False, check_finite=False)
-    u, vt = svd_flip(q @ u_small, vt)
-    return u[:, :k], s[:k], vt[:k]
 
 
 def spectral_vectors(counts, vector_size, random_state, n_threads=1):
@@ -244,14 +246,13 @@ def spectral_vectors(counts, vector_size, random_state, n_threads=1):
     else:
         with Pool(n_threads) as pool:
             products = _PPMIProducts(sp.csr_matrix(counts), PRODUCT_BLOCKS, pool)
-            q, b = _range_and_projection(products, k, POWER_ITERATIONS, rng)
-        u, s, vt = _projected_svd(q, b, k)
-        del q, b
+            u, s, vt = _randomized_svd(products, k, POWER_ITERATIONS, rng)
     root = np.sqrt(s)
     w_in = np.zeros((n_words, vector_size), dtype=np.float32)
     w_out = np.zeros((n_words, vector_size), dtype=np.float32)
-    w_in[:, :k] = u * root
-    w_out[:, :k] = vt.T * root
+    np.multiply(u, root, out=w_in[:, :k], casting="same_kind")
+    del u
+    np.multiply(vt.T, root, out=w_out[:, :k], casting="same_kind")
     if k < vector_size:
         w_in[:, k:] = (rng.random_sample((n_words, vector_size - k)) - 0.5) / vector_size
     return w_in, w_out
