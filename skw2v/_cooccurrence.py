@@ -275,12 +275,17 @@ def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=
     """
     keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
-        draws = [subsample_keyed(chunk, keep, key, first_document) for key in keys]
-        yield draws[0] if len(draws) == 1 else concatenate(draws)
-        del draws
+        copies = [subsample_keyed(chunk, keep, key, first_document) for key in keys]
+        # The copies are released once joined, and the joined corpus (and
+        # the chunk) before the next chunk is read: one chunk's worth at a time.
+        corpus = copies[0] if len(copies) == 1 else concatenate(copies)
+        del copies
+        yield corpus
+        del corpus
         first_document += chunk.n_documents
         if on_chunk is not None:
             on_chunk(chunk)
+        del chunk
 
 
 def _block_counts(word_counts, n_draws):

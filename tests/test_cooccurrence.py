@@ -228,6 +228,30 @@ def test_keyed_draws_do_not_depend_on_the_cut_into_chunks():
     np.testing.assert_allclose(whole, expected / 3, rtol=1e-5)
 
 
+def test_keyed_draws_hold_one_chunks_corpus_at_a_time():
+    """While a chunk's joined copies are being counted, its separate copies
+    are gone, and each joined corpus is released before the next chunk is
+    read: beside the chunks themselves, about one corpus is alive."""
+    import tracemalloc
+
+    from skw2v._cooccurrence import keyed_draws
+
+    chunks = [random_corpus(seed, n_words=50, lengths=(100_000,) * 4) for seed in range(3)]
+    keep = np.full(50, 0.9)
+    tracemalloc.start()
+    try:
+        draws = keyed_draws(iter(chunks), keep, 4, 0)
+        extra = []
+        for corpus in draws:
+            held = tracemalloc.get_traced_memory()[0]
+            extra.append(held / (corpus.ids.nbytes + corpus.indptr.nbytes))
+            del corpus
+    finally:
+        tracemalloc.stop()
+    assert len(extra) == 3
+    assert max(extra) < 1.3  # 2.0 and more when the copies were held beside it
+
+
 def test_partial_counts_of_any_partition_add_up_to_the_training_counts():
     """The map-reduce of the counts: integer sums of consecutive parts, each
     knowing its first document's index, finish to the counts of the whole,
