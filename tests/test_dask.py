@@ -1,4 +1,5 @@
-"""GridSearchCV through joblib's dask backend on a LocalCluster of worker processes."""
+"""GridSearchCV through joblib's dask backend on a LocalCluster of worker processes, and
+fit on a Bag with Dask's local scheduler (no distributed Client)."""
 
 import re
 
@@ -43,3 +44,23 @@ def test_grid_search_on_a_dask_cluster_equals_the_sequential_search():
     np.testing.assert_array_equal(
         on_dask.best_estimator_[0].word_vectors_, sequential.best_estimator_[0].word_vectors_
     )
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_fit_on_a_bag_with_dasks_local_scheduler_equals_the_fit_on_the_list(scheduler):
+    """Without a distributed Client, Dask's local scheduler runs the passes
+    (the count matrix computed in one piece): the same fit, bit for bit."""
+    import dask
+    import dask.bag as db
+
+    from skw2v._dask import _client
+
+    assert _client() is None
+    documents, _ = make_topic_corpus(n_documents=120, document_length=(5, 30), random_state=4)
+    params = dict(vector_size=8, min_count=2, epochs=2, sample=1e-2, random_state=0, n_jobs=1)
+    on_list = SkipGramVectorizer(**params).fit(documents)
+    with dask.config.set(scheduler=scheduler):
+        on_bag = SkipGramVectorizer(**params).fit(db.from_sequence(documents, npartitions=3))
+    assert on_bag.vocabulary_ == on_list.vocabulary_
+    for name in ("word_vectors_", "context_vectors_", "idf_", "sif_component_"):
+        np.testing.assert_array_equal(getattr(on_bag, name), getattr(on_list, name), err_msg=name)
