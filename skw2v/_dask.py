@@ -36,7 +36,7 @@ from ._keyed_random import stream_key
 from ._parallel import Pool
 from ._pooling import document_frequencies, sif_gram_units
 from ._scoring import log_likelihood
-from ._spill import encode_chunk
+from ._encoding import encode_chunk
 from ._vocab import (
     check_kept,
     check_trainable,
@@ -104,7 +104,7 @@ def _failed(index, error):
 
 def _encode_partition(partition, index, params):
     """Pass 1's map on one partition: ``(words, ids, lengths)`` of
-    :func:`~skw2v._spill.encode_chunk`, its words numbered by first appearance."""
+    :func:`~skw2v._encoding.encode_chunk`, its words numbered by first appearance."""
     documents = _documents(partition)
     try:
         return encode_chunk(documents, 0, params)

@@ -27,8 +27,9 @@ import numpy as np
 from joblib.externals.loky import ProcessPoolExecutor
 
 from . import _vocab
-from ._analyzer import build_analyzer, check_documents, iter_token_lists
+from ._analyzer import check_documents
 from ._cooccurrence import training_counts
+from ._encoding import encode_chunk, worker_started
 from ._keyed_random import stream_key
 from ._pooling import document_frequencies, sif_gram_units
 from ._vocab import (
@@ -36,7 +37,6 @@ from ._vocab import (
     check_kept,
     check_trainable,
     concatenate,
-    count_and_encode,
     from_lengths,
     prune_vocabulary,
     remap,
@@ -80,29 +80,6 @@ def raw_document_chunks(raw_documents, input_type):
         yield first, chunk
 
 
-def encode_chunk(documents, first, params):
-    """The map stage on one chunk: ``(words, ids, lengths)``.
-
-    ``ids`` (int32) number the chunk's tokens by first appearance within it,
-    ``words[i]`` being the token numbered ``i``; ``lengths`` (int64) are the
-    documents' token counts. ``first`` is the index of the chunk's first
-    document, for error messages; ``params`` holds the tokenization
-    parameters. A module-level function of plain values, so that worker
-    processes can run it.
-    """
-    tokens = iter_token_lists(
-        documents, build_analyzer(params), params["input"],
-        check_content=not callable(params["analyzer"]), start=first,
-    )
-    corpus, words = count_and_encode(tokens)
-    return words, corpus.ids, np.diff(corpus.indptr)
-
-
-def _started():
-    """A task that returns once a worker process has imported this module."""
-    return True
-
-
 def _ready(started):
     """Whether the workers have all started (``started``: their first tasks)."""
     return all(future.done() for future in started)
@@ -128,7 +105,7 @@ def mapped_chunks(raw_documents, params, n_jobs):
     if following is None:
         return
     executor = ProcessPoolExecutor(max_workers=n_jobs)
-    started = [executor.submit(_started) for _ in range(n_jobs)]
+    started = [executor.submit(worker_started) for _ in range(n_jobs)]
     pending = collections.deque()
     try:
         for first, docs in itertools.chain([following], chunks):

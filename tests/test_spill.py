@@ -300,3 +300,16 @@ def test_worker_processes_take_any_tokenizer(topic_corpus, workers, monkeypatch)
     assert len(here) == 2  # of 58 chunks: the workers encoded the others
     assert "GOAL" in two.vocabulary_
     np.testing.assert_array_equal(one.word_vectors_, two.word_vectors_)
+
+
+def test_the_reading_workers_import_no_training_kernels():
+    """A reading worker imports ``_encoding`` (through the package, whose
+    public names load on first use): scikit-learn's tokenizer, not numba."""
+    import subprocess
+    import sys
+
+    code = ("import sys, skw2v._encoding; print('numba' in sys.modules, "
+            "'skw2v._vectorizer' in sys.modules); from skw2v import SkipGramVectorizer; "
+            "print(SkipGramVectorizer.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "skw2v._vectorizer"]
