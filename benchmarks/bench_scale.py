@@ -17,8 +17,9 @@ process, given the corpus as it would be on a large machine:
   beforehand (untimed) one article per line.
 
 Printed first: the memory a process holds once it has imported each
-system's libraries (``import skw2v`` with its compiled kernels, ``from
-gensim.models import Word2Vec``), the floor under any fit's peak. Then per
+system's libraries (``from skw2v import SkipGramVectorizer``, which loads
+its compiled kernels, ``from gensim.models import Word2Vec``), the floor
+under any fit's peak. Then per
 run: the time of each stage, the peak memory of the process
 tree (resident set, and proportional set size, which counts the pages of
 the shared libraries that worker processes share once; sampled every 50 ms),
@@ -140,7 +141,7 @@ def run_imports(system):
     if system == "gensim":
         from gensim.models import Word2Vec  # noqa: F401
     else:
-        import skw2v  # noqa: F401  (its compiled kernels too)
+        from skw2v import SkipGramVectorizer  # noqa: F401  (its compiled kernels too)
     rss, pss = _memory([os.getpid()])
     return {"rss": rss, "pss": pss}
 
