@@ -15,7 +15,7 @@ _PUBLIC = {
     "load_word2vec_format": "._word2vec_format",
 }
 
-__all__ = ["SkipGramVectorizer", "WordVectors", "load_word2vec_format", "__version__"]
+__all__ = [*_PUBLIC, "__version__"]
 
 
 def __getattr__(name):

@@ -29,6 +29,7 @@ import time
 import uuid
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._analyzer import TOKENIZATION_PARAMS, build_analyzer, iter_token_lists
 from ._cooccurrence import finish_counts, partial_training_counts
@@ -47,6 +48,7 @@ from ._vocab import (
     remap,
     renumber,
     sample_documents,
+    token_slices,
 )
 
 #: Partial results combined by one task of a tree reduction.
@@ -189,17 +191,16 @@ def _counts_outline(total):
             frequency, n_tokens, trainable)
 
 
-def _counts_entries(total, start, stop):
-    """Entries ``start:stop`` of the count matrix: its values and columns."""
+def _counts_entries(total, part):
+    """The count matrix's entries in the slice ``part``: values and columns."""
     counts = total[0]
-    return counts.data[start:stop], counts.indices[start:stop]
+    return counts.data[part], counts.indices[part]
 
 
 def _entry_blocks(n_entries, block_bytes):
-    """``(start, stop)`` of consecutive blocks of at most ``block_bytes`` of
-    entries (a float32 value and a column index each)."""
-    step = max(1, block_bytes // 8)
-    return [(start, min(start + step, n_entries)) for start in range(0, n_entries, step)]
+    """Slices of consecutive blocks of at most ``block_bytes`` of entries (a
+    float32 value and a column index each), at least one entry a block."""
+    return token_slices(n_entries, max(1, block_bytes // 8))
 
 
 def _receive_counts(finished, name):
@@ -221,18 +222,16 @@ def _receive_counts(finished, name):
         data = np.empty(n_entries, dtype=np.float32)
         indices = np.empty(n_entries, dtype=index_dtype)
         blocks = _entry_blocks(n_entries, RECEIVE_BLOCK_BYTES)
-        pending = [client.submit(_counts_entries, held, start, stop, key=f"{name}-entries-{i}")
-                   for i, (start, stop) in enumerate(blocks)]
-        for (start, stop), future in zip(blocks, pending, strict=True):
+        pending = [client.submit(_counts_entries, held, part, key=f"{name}-entries-{i}")
+                   for i, part in enumerate(blocks)]
+        for part, future in zip(blocks, pending, strict=True):
             values, columns = future.result()
             future.release()
-            data[start:stop], indices[start:stop] = values, columns
+            data[part], indices[part] = values, columns
             received += values.nbytes + columns.nbytes
             del values, columns
     finally:
         held.release()
-    import scipy.sparse as sp
-
     counts = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
     counts.has_sorted_indices = is_sorted
     return (counts, frequency, n_tokens, trainable), received
@@ -359,7 +358,11 @@ def _client():
 def _shared(value):
     """``value`` as one piece of data that every task taking it shares: sent
     to the workers once (scattered, on a distributed cluster), not once per
-    partition, nor inside the task graph."""
+    partition, nor inside the task graph.
+
+    Dask sends a dict or a list element by element (seconds for 100,000
+    entries): give such a value in an object of its own, as :class:`_Rows`.
+    """
     import dask
 
     client = _client()

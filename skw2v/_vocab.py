@@ -123,10 +123,11 @@ def count_words(ids, n_words):
     return counts
 
 
-def token_slices(n_tokens):
-    """``slice`` objects cutting ``range(n_tokens)`` into pieces of ``TOKEN_CHUNK``."""
-    starts = range(0, n_tokens, TOKEN_CHUNK)
-    return [slice(start, min(start + TOKEN_CHUNK, n_tokens)) for start in starts]
+def token_slices(n_tokens, size=None):
+    """``slice`` objects cutting ``range(n_tokens)`` into pieces of ``size``
+    (default ``TOKEN_CHUNK``)."""
+    size = TOKEN_CHUNK if size is None else size
+    return [slice(start, min(start + size, n_tokens)) for start in range(0, n_tokens, size)]
 
 
 def remap(corpus, mapping):

@@ -1,3 +1,5 @@
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -132,3 +134,12 @@ def toy_training(objective_class, pool, *, seed=0, epochs=3, batch_size=128, lr=
     )
     curve = train(solver, objective, w_in, pool)
     return curve, w_in, objective
+
+
+def traced_peak(function, *args):
+    """``(function(*args), the peak of traced allocations while it ran, in bytes)``."""
+    tracemalloc.start()
+    try:
+        return function(*args), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -384,7 +384,7 @@ def test_spectral_start_holds_few_operands_beside_its_vectors():
     """Beside the two (V, d) results, the randomized SVD holds at most about
     three (V, d + OVERSAMPLES) float32 operands at once (measured 2.6; 4.6
     when each factor was kept until the next was formed)."""
-    import tracemalloc
+    from conftest import traced_peak
 
     from skw2v._spectral import OVERSAMPLES, spectral_vectors
 
@@ -394,12 +394,7 @@ def test_spectral_start_holds_few_operands_beside_its_vectors():
     counts = (counts + counts.T).tocsr() * 100
     counts.sort_indices()
     spectral_vectors(counts, dim, 0, n_threads=2)  # compiled before measuring
-    tracemalloc.start()
-    try:
-        w_in, w_out = spectral_vectors(counts, dim, 0, n_threads=2)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    (w_in, w_out), peak = traced_peak(spectral_vectors, counts, dim, 0, 2)
     operand = n_words * (dim + OVERSAMPLES) * 4
     assert (peak - w_in.nbytes - w_out.nbytes) / operand < 3.2
 

@@ -112,9 +112,9 @@ def test_entry_blocks_cover_every_entry_once():
     from skw2v._dask import _entry_blocks
 
     assert _entry_blocks(0, 64) == []
-    assert _entry_blocks(16, 64) == [(0, 8), (8, 16)]
-    assert _entry_blocks(17, 64) == [(0, 8), (8, 16), (16, 17)]
-    assert _entry_blocks(3, 1) == [(0, 1), (1, 2), (2, 3)]  # never empty blocks
+    assert _entry_blocks(16, 64) == [slice(0, 8), slice(8, 16)]
+    assert _entry_blocks(17, 64) == [slice(0, 8), slice(8, 16), slice(16, 17)]
+    assert _entry_blocks(3, 1) == [slice(0, 1), slice(1, 2), slice(2, 3)]  # never empty blocks
 
 
 def test_auto_solver_chooses_by_the_words_counted_on_the_workers(client, local, monkeypatch):

@@ -5,10 +5,10 @@ a chunk, and nothing left behind by a failure."""
 import errno
 import os
 import tempfile
-import tracemalloc
 
 import numpy as np
 import pytest
+from conftest import traced_peak
 
 from skw2v import SkipGramVectorizer, _spill, _vocab
 from skw2v._keyed_random import document_uniforms, stream_key
@@ -230,12 +230,7 @@ def test_memory_is_flat_in_the_corpus_length(topic_corpus, small_chunks, solver)
     params = dict(FAST, loss="negative", sample=0, epochs=1, solver=solver)
 
     def peak(documents):
-        tracemalloc.start()
-        try:
-            SkipGramVectorizer(**params).fit(iter(documents))
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        return traced_peak(SkipGramVectorizer(**params).fit, iter(documents))[1]
 
     peak(docs)  # warm up imports and caches
     once, eight = peak(docs), peak(docs * 8)
