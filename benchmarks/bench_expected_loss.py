@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from bench_quality import SETTINGS, documents
+from bench_quality import GENSIM_SAMPLE as SAMPLE, SETTINGS, documents
 
 
 def expected_loss(counts, word_counts, w_in, w_out, k=5, ns_exponent=0.75, block=512):
@@ -77,7 +77,7 @@ def main():
     with encode_corpus(docs, params, min_count=SETTINGS["min_count"], max_features=None) as corpus:
         words, word_counts = corpus.words, corpus.word_counts
         counts = training_counts(corpus.chunks(), word_counts, window=SETTINGS["window"],
-                                 shrink_windows=True, sample=SETTINGS["sample"],
+                                 shrink_windows=True, sample=SAMPLE,
                                  random_state=seeds.counts, n_threads=2)
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_quality import SETTINGS, documents, scores
+from bench_quality import GENSIM_SAMPLE as SAMPLE, SETTINGS, documents, scores
 
 from skw2v._cooccurrence import training_counts
 from skw2v._fitting import stage_seeds
@@ -89,7 +89,7 @@ def main():
     with encode_corpus(docs, PARAMS, min_count=SETTINGS["min_count"], max_features=None) as c:
         words, wc = c.words, c.word_counts
         counts = training_counts(c.chunks(), wc, window=SETTINGS["window"], shrink_windows=True,
-                                 sample=SETTINGS["sample"], random_state=seeds.counts, n_threads=2)
+                                 sample=SAMPLE, random_state=seeds.counts, n_threads=2)
     total = float(counts.sum())
     print(f"{a.size}: {len(words):,} words, {counts.nnz:,} nnz, {total:,.0f} pairs per epoch; "
           f"counted in {time.perf_counter() - tic:.0f} s", flush=True)

@@ -18,14 +18,15 @@ subprocess (so that time and peak memory are each system's own):
 Printed: analogy accuracy (30,000 most frequent words), Spearman correlation
 on WordSim-353, MEN and SimLex-999, the time and the peak memory. All share
 vector_size 100, window 5, min_count 5, 2 threads, the same tokens (split on
-whitespace) and so the same vocabulary, and the subsampling threshold
-``--sample`` (default 1e-3, both systems' default).
+whitespace) and so the same vocabulary. The subsampling threshold is each
+system's default (skw2v 1e-4, gensim 1e-3) unless ``--sample`` sets both, or
+``--gensim-sample`` gensim's alone.
 
 Usage::
 
     pip install ".[benchmarks]"
     python benchmarks/bench_quality.py ../shared/data [--sizes small large] [--passes 0 1 5 15] \
-        [--solvers counts pairs] [--repeat 2] [--sample 1e-4]
+        [--solvers counts pairs] [--repeat 2] [--sample 1e-4] [--gensim-sample 1e-4]
     python benchmarks/bench_quality.py ../shared/data --sizes 250000 1000000 2500000 small \
         --solvers counts pairs --passes 5
 """
@@ -41,7 +42,8 @@ import tempfile
 import time
 
 PIECE = 10_000
-SETTINGS = dict(vector_size=100, window=5, sample=1e-3, min_count=5)
+SETTINGS = dict(vector_size=100, window=5, min_count=5)
+GENSIM_SAMPLE = 1e-3  # gensim's default
 SCORES = [("analogy", "questions-words.txt"), ("WordSim-353", "wordsim353.tsv"),
           ("MEN", "men3000.tsv"), ("SimLex-999", "simlex999.tsv")]
 
@@ -89,7 +91,7 @@ def worker(args):
         from gensim.models import Word2Vec
 
         model = Word2Vec(corpus_file=docs_or_file, sg=1, hs=0, negative=5, epochs=5, workers=2,
-                         seed=0, **settings(args))
+                         seed=0, **settings(args, "gensim"))
         words, vectors = model.wv.index_to_key, model.wv.vectors
         seconds = time.perf_counter() - tic
         chosen = None
@@ -111,14 +113,19 @@ def worker(args):
                       **scores(args.data, words, vectors)}))
 
 
-def settings(args):
-    """The shared settings, with the subsampling threshold of ``--sample``."""
-    return {**SETTINGS, "sample": args.sample}
+def settings(args, system="skw2v"):
+    """The shared settings, with the subsampling threshold of ``system``
+    (``"gensim"`` or any other for skw2v): ``--sample``, else
+    ``--gensim-sample`` for gensim, else the system's default."""
+    if system == "gensim":
+        return {**SETTINGS, "sample": args.gensim_sample}
+    return SETTINGS if args.sample is None else {**SETTINGS, "sample": args.sample}
 
 
 def run(args, size, system, corpus_file, memory, passes=5, solver="counts"):
     command = [sys.executable, __file__, args.data, "--worker", "--size", size, "--system", system,
-               "--sample", repr(args.sample),
+               *(["--sample", repr(args.sample)] if args.sample is not None else []),
+               "--gensim-sample", repr(args.gensim_sample),
                "--corpus-file", corpus_file, "--memory", memory, "--run-passes", str(passes),
                "--solver", solver]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -137,8 +144,10 @@ def main():
     parser.add_argument("--solvers", nargs="+", default=["counts"], choices=["counts", "pairs", "auto"])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each row (the spread)")
     parser.add_argument("--skip-gensim", action="store_true")
-    parser.add_argument("--sample", type=float, default=SETTINGS["sample"],
-                        help="subsampling threshold of both systems (default %(default)g)")
+    parser.add_argument("--sample", type=float,
+                        help="subsampling threshold of both systems (default: each system's own)")
+    parser.add_argument("--gensim-sample", type=float,
+                        help=f"gensim's subsampling threshold (default: --sample, else {GENSIM_SAMPLE:g})")
     parser.add_argument("--solver", help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
@@ -147,12 +156,18 @@ def main():
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     parser.add_argument("--run-passes", dest="passes_one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.gensim_sample is None:
+        args.gensim_sample = GENSIM_SAMPLE if args.sample is None else args.sample
     if args.worker:
         args.passes = args.passes_one
         return worker(args)
     from bench_solvers import _cpu
 
-    print(f"machine: {_cpu()}; {settings(args)}, 2 threads; gensim 5 epochs", flush=True)
+    from skw2v import SkipGramVectorizer
+
+    sample = SkipGramVectorizer().sample if args.sample is None else args.sample
+    print(f"machine: {_cpu()}; {settings(args)}, skw2v sample {sample:g}, gensim sample "
+          f"{args.gensim_sample:g}, 2 threads; gensim 5 epochs", flush=True)
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             corpus_file = os.path.join(tmp, "corpus.txt")

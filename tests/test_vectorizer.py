@@ -23,7 +23,7 @@ solver="sgd" (init="random"), measured 2026-11-25:
 - learning_rate=20: gap 0.689-0.722 (degraded), all vectors finite.
 - loss="negative": gap 0.196-0.241 (its vectors spread out more than the
   softmax's), purity 1.00 in all 10; loss drop 1.059-1.137.
-- sample=1e-3 (default): gap 1.259-1.296, purity 1.00.
+- sample=1e-3 (the default until 2026-12-07): gap 1.259-1.296, purity 1.00.
 Thresholds sit outside those ranges: gap > 0.6 (softmax) or > 0.1 (negative)
 and purity >= 0.9 for a trained model, loss drop > 0.15; for SGD, gap < 0.1
 for lr=1e-4 and lr=20's gap at least 0.1 below the default's; for the counts
@@ -50,7 +50,7 @@ from skw2v import SkipGramVectorizer
 from skw2v.datasets import make_topic_corpus
 
 # Tiny corpora want min_count=1 and no subsampling (every word of a 136-word
-# vocabulary is "frequent" for sample=1e-3); subsampling is tested on its own.
+# vocabulary is "frequent" for the default sample); subsampling is tested on its own.
 FAST = dict(vector_size=20, min_count=1, epochs=5, sample=0, random_state=0)
 
 
