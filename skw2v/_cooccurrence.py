@@ -269,23 +269,27 @@ def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=
     documents alone, not on how they are cut into chunks or partitions. A
     chunk's copies follow one another as documents of one corpus: no window
     crosses a document, so counting it counts every copy, and the counts of
-    a chunk are added to the sums once, not once a copy. ``on_chunk(chunk)``,
-    if given, is called after each chunk's draws. With every word always
-    kept, each chunk is yielded once, as it is.
+    a chunk are added to the sums once, not once a copy. ``on_chunk(n_tokens)``,
+    if given, is called after each chunk's draws with the chunk's tokens.
+    With every word always kept, each chunk is yielded once, as it is.
+
+    Neither a chunk nor its separate copies are held while their join is
+    counted: a caller whose ``chunks`` keep no reference to what they yield
+    (:meth:`~skw2v._spill.EncodedCorpus.chunks`) holds one joined corpus at
+    a time.
     """
     keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
+        n_documents, n_tokens = chunk.n_documents, chunk.n_tokens
         copies = [subsample_keyed(chunk, keep, key, first_document) for key in keys]
-        # The copies are released once joined, and the joined corpus (and
-        # the chunk) before the next chunk is read: one chunk's worth at a time.
+        del chunk
         corpus = copies[0] if len(copies) == 1 else concatenate(copies)
         del copies
         yield corpus
         del corpus
-        first_document += chunk.n_documents
+        first_document += n_documents
         if on_chunk is not None:
-            on_chunk(chunk)
-        del chunk
+            on_chunk(n_tokens)
 
 
 def _block_counts(word_counts, n_draws):
@@ -315,8 +319,8 @@ def subsampled_counts(chunks, word_counts, weights, keep, n_draws, random_state,
     word_counts = np.asarray(word_counts, dtype=np.int64)
     tic, total, done = time.perf_counter(), int(word_counts.sum()), [0]
 
-    def counted(chunk):
-        done[0] += chunk.n_tokens
+    def counted(n_tokens):
+        done[0] += n_tokens
         if report is not None:
             report.counting(done[0], total, time.perf_counter() - tic)
 

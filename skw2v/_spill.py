@@ -155,6 +155,13 @@ def cut_documents(length_blocks, chunk_tokens):
         pending = pending[start:]
 
 
+def _read_chunk(ids_file, lengths, table):
+    """The next documents of ``lengths`` from ``ids_file``, as a Corpus,
+    remapped by ``table`` unless it is None."""
+    chunk = from_lengths(np.fromfile(ids_file, dtype=np.int32, count=int(lengths.sum())), lengths)
+    return chunk if table is None else remap(chunk, table)
+
+
 class EncodedCorpus:
     """A corpus's word ids on disk under its vocabulary, read a chunk at a time.
 
@@ -214,9 +221,9 @@ class EncodedCorpus:
         with open(os.path.join(self.path, _IDS), "rb") as ids_file, \
                 open(os.path.join(self.path, _LENGTHS), "rb") as lengths_file:
             for lengths in cut_documents(_length_blocks(lengths_file), chunk_tokens):
-                chunk = from_lengths(np.fromfile(ids_file, dtype=np.int32, count=int(lengths.sum())),
-                                     lengths)
-                yield chunk if table is None else remap(chunk, table)
+                # Nothing here refers to the chunk once yielded, so that the
+                # consumer can release it before it asks for the next.
+                yield _read_chunk(ids_file, lengths, table)
 
     def load(self):
         """The whole corpus in memory (4 bytes a token)."""
