@@ -20,7 +20,9 @@ on WordSim-353, MEN and SimLex-999, the time and the peak memory. All share
 vector_size 100, window 5, min_count 5, 2 threads, the same tokens (split on
 whitespace) and so the same vocabulary. The subsampling threshold is each
 system's default (skw2v 1e-4, gensim 1e-3) unless ``--sample`` sets both, or
-``--gensim-sample`` gensim's alone.
+``--gensim-sample`` gensim's alone. Until 2026-12-07 both ran at 1e-3 unless
+told otherwise: add ``--sample 1e-3`` to repeat the design page's tables of
+before that day that give no ``--sample``.
 
 Usage::
 
