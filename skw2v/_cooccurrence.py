@@ -11,24 +11,24 @@ into :class:`~skw2v._protocol.Batch` objects: one center per row, its nonzero
 columns as weighted pairs.
 """
 
+import itertools
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _vocab
-from ._count_kernels import window_rows
+from ._count_kernels import block_positions, window_rows
 from ._keyed_random import stream_key
 from ._memory import release_free_memory
 from ._parallel import Pool, weighted_blocks
 from ._protocol import Batch
 from ._vocab import (
-    concatenate,
     count_words,
     keep_probabilities,
     kept_offsets,
     subsample_keyed,
-    token_slices,
+    subsampled_copies,
 )
 
 #: Subsampling draws averaged into the training counts (4 gave the vectors
@@ -39,6 +39,11 @@ SUBSAMPLE_DRAWS = 4
 #: block, most frequent first, bound it); bounds the temporaries, at most
 #: ``56 * window + 8`` bytes per occurrence.
 COUNT_BLOCK_POSITIONS = 1 << 16
+
+#: Occurrences whose positions are found at once, at most (unless one block has
+#: more): the blocks of a chunk are counted in groups of this many, so that the
+#: positions held beside the chunk are a bounded part of it (4 bytes each).
+COUNT_GROUP_POSITIONS = 1 << 21
 
 #: Integer sums of counts stay int32 while they cannot exceed this.
 SUM_LIMIT = np.iinfo(np.int32).max
@@ -94,7 +99,9 @@ def mean_counts(corpora, n_words, weights, block_counts, pool=None, n_draws=None
     (:func:`~skw2v._count_kernels.window_rows`), without forming or sorting
     a list of pairs. The rows are formed in fixed blocks of words,
     each of about ``COUNT_BLOCK_POSITIONS`` occurrences by ``block_counts``,
-    and summed over the corpora in integer units of ``1 / window`` (int32
+    whose occurrences in a corpus are found a group of blocks at a time
+    (at most ``COUNT_GROUP_POSITIONS``: :func:`position_groups`), and
+    summed over the corpora in integer units of ``1 / window`` (int32
     while no sum can exceed it, else int64): every sum is exact, so the
     counts are exactly symmetric and the same for any thread count and any
     order of the corpora.
@@ -140,6 +147,7 @@ def _integer_blocks(corpora, n_words, weights, block_counts, pool):
     units = _units(weights)
     bounds = weighted_blocks(np.asarray(block_counts, dtype=np.int64), n_words, COUNT_BLOCK_POSITIONS)
     n_blocks = len(bounds) - 1
+    block_of = np.repeat(np.arange(n_blocks, dtype=np.int32), np.diff(bounds))
     sums = [None] * n_blocks
     n_corpora, bound = 0, 0
     for corpus in corpora:
@@ -149,49 +157,46 @@ def _integer_blocks(corpora, n_words, weights, block_counts, pool):
         per_word = count_words(corpus.ids, n_words)
         bound += 2 * int(units.sum()) * int(per_word.max(initial=0))
         dtype = np.int32 if bound <= SUM_LIMIT else np.int64
-        positions, starts = group_positions(corpus.ids, bounds, per_word)
-
-        def task(j, work):
-            rows = _block_rows(
-                corpus, positions[starts[j] : starts[j + 1]], bounds[j], bounds[j + 1], n_words,
-                units, dtype, work,
-            )
-            sums[j] = rows if sums[j] is None else _owned((sums[j] + rows).astype(dtype, copy=False))
-
-        pool.map(task, n_blocks)
-        del corpus, positions, task  # released before the next corpus is made
+        _add_counts(corpus, sums, bounds, block_of, per_word, units, dtype, pool)
+        del corpus  # released before the next corpus is made
         release_free_memory()
     return sums, n_corpora
 
 
-def group_positions(ids, bounds, per_word=None):
-    """The positions of ``ids`` grouped by the blocks of ids that ``bounds`` cut.
-
-    Returns ``(positions, starts)``: block ``j``'s positions, ascending, are
-    ``positions[starts[j]:starts[j + 1]]``. A stable counting sort done
-    ``TOKEN_CHUNK`` tokens at a time, so that the temporaries stay a few
-    megabytes beside the result (4 bytes a token). ``per_word``, if given,
-    is ``count_words(ids, bounds[-1])``, already computed.
-    """
-    n_blocks = len(bounds) - 1
-    key = np.uint16 if n_blocks <= np.iinfo(np.uint16).max else np.int32  # radix-sorted
-    block_of = np.repeat(np.arange(n_blocks, dtype=key), np.diff(bounds))
-    if per_word is None:
-        per_word = count_words(ids, bounds[-1])
+def _add_counts(corpus, sums, bounds, block_of, per_word, units, dtype, pool):
+    """Add ``corpus``'s integer counts to ``sums`` (blocks of rows, None
+    before any), its blocks in groups of at most ``COUNT_GROUP_POSITIONS``
+    occurrences (:func:`position_groups`), found one group at a time."""
+    n_blocks, n_words = len(bounds) - 1, len(block_of)
     starts = np.zeros(n_blocks + 1, dtype=np.int64)
     if n_blocks:
         np.cumsum(np.add.reduceat(per_word, bounds[:-1]), out=starts[1:])
-    positions = np.empty(len(ids), dtype=np.int32 if len(ids) <= np.iinfo(np.int32).max else np.int64)
-    filled = starts[:-1].copy()
-    for part in token_slices(len(ids)):
-        blocks_here = block_of[ids[part]]
-        order = np.argsort(blocks_here, kind="stable")
-        in_chunk = np.bincount(blocks_here, minlength=n_blocks)
-        first_in_chunk = np.cumsum(in_chunk) - in_chunk
-        destination = np.arange(len(order)) + (filled - first_in_chunk)[blocks_here[order]]
-        positions[destination] = order + part.start
-        filled += in_chunk
-    return positions, starts
+    index = np.int32 if len(corpus.ids) <= np.iinfo(np.int32).max else np.int64
+    for first, stop in itertools.pairwise(position_groups(starts, COUNT_GROUP_POSITIONS)):
+        positions = block_positions(corpus.ids, block_of, first, stop, starts,
+                                    np.empty(starts[stop] - starts[first], dtype=index))
+
+        def task(j, work, first=first, positions=positions):
+            block = first + j
+            own = positions[starts[block] - starts[first] : starts[block + 1] - starts[first]]
+            rows = _block_rows(corpus, own, bounds[block], bounds[block + 1], n_words, units,
+                               dtype, work)
+            sums[block] = rows if sums[block] is None else _owned(
+                (sums[block] + rows).astype(dtype, copy=False))
+
+        pool.map(task, stop - first)
+
+
+def position_groups(starts, limit):
+    """Bounds of consecutive groups of blocks, each with at most ``limit``
+    positions (``starts`` as :func:`~skw2v._count_kernels.block_positions`'s)
+    unless one block alone has more: ``[0, ..., n_blocks]``."""
+    n_blocks = len(starts) - 1
+    cuts = [0]
+    for block in range(1, n_blocks):
+        if starts[block + 1] - starts[cuts[-1]] > limit:
+            cuts.append(block)
+    return cuts + [n_blocks] if n_blocks else cuts
 
 
 def _owned(matrix):
@@ -273,18 +278,18 @@ def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=
     if given, is called after each chunk's draws with the chunk's tokens.
     With every word always kept, each chunk is yielded once, as it is.
 
-    Neither a chunk nor its separate copies are held while their join is
-    counted: a caller whose ``chunks`` keep no reference to what they yield
-    (:meth:`~skw2v._spill.EncodedCorpus.chunks`) holds one joined corpus at
-    a time.
+    The copies are written straight into their join
+    (:func:`~skw2v._vocab.subsampled_copies`), and the chunk is not held
+    while the join is counted: a caller whose ``chunks`` keep no reference
+    to what they yield (:meth:`~skw2v._spill.EncodedCorpus.chunks`) holds
+    one joined corpus at a time.
     """
     keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
         n_documents, n_tokens = chunk.n_documents, chunk.n_tokens
-        copies = [subsample_keyed(chunk, keep, key, first_document) for key in keys]
+        corpus = (subsample_keyed(chunk, keep, keys[0], first_document) if len(keys) == 1
+                  else subsampled_copies(chunk, keep, keys, first_document))
         del chunk
-        corpus = copies[0] if len(copies) == 1 else concatenate(copies)
-        del copies
         yield corpus
         del corpus
         first_document += n_documents

@@ -1,11 +1,13 @@
-"""Compiled kernel of counting: the window-weighted rows of a block of words.
+"""Compiled kernels of counting: where a group of blocks of words occurs,
+and the window-weighted rows of a block of words.
 
-A function of plain arrays (numba), called by ``_cooccurrence`` for each
-block of rows of each chunk. It walks the windows of the block's
-occurrences and sums their context words into one row per word, with a
-dense accumulator over the vocabulary that it leaves as it found it
-(zeros): no list of pairs, no sort of them, and the columns of each row
-come out sorted.
+Functions of plain arrays (numba), called by ``_cooccurrence`` for each
+chunk: :func:`block_positions` finds the occurrences of a group of blocks
+of words in one pass over the chunk, and :func:`window_rows` walks the
+windows of a block's occurrences and sums their context words into one row
+per word, with a dense accumulator over the vocabulary that it leaves as it
+found it (zeros): no list of pairs, no sort of them, and the columns of
+each row come out sorted.
 """
 
 import numpy as np
@@ -100,3 +102,31 @@ def window_rows(ids, indptr, positions, first, stop, units, accumulator):
         written += k
         out_starts[r + 1] = written
     return out_starts, columns[:written].copy(), sums[:written].copy()
+
+
+@njit(nogil=True, cache=True)
+def block_positions(ids, block_of, first, stop, starts, positions):
+    """Write the positions of ``ids`` whose block is in ``first:stop`` into
+    ``positions``, grouped by block, each block's ascending.
+
+    Parameters
+    ----------
+    ids : ndarray of int32
+    block_of : ndarray of int, shape (V,)
+        Each word's block.
+    first, stop : int
+        The group's blocks.
+    starts : ndarray of int64
+        ``starts[j]`` is the number of positions of the blocks before ``j``
+        (over all blocks): block ``j``'s positions go to
+        ``positions[starts[j] - starts[first]:starts[j + 1] - starts[first]]``.
+    positions : ndarray of int32 or int64, shape (starts[stop] - starts[first],)
+        Filled in place (and returned).
+    """
+    filled = starts[first:stop] - starts[first]
+    for i in range(len(ids)):
+        block = block_of[ids[i]]
+        if first <= block < stop:
+            positions[filled[block - first]] = i
+            filled[block - first] += 1
+    return positions

@@ -17,6 +17,11 @@ from ._keyed_random import document_uniforms, token_uniforms
 #: Tokens handled at once by the passes over a whole corpus (remapping,
 #: compaction, subsampling draws), which bounds their temporaries.
 TOKEN_CHUNK = 1 << 20
+#: Tokens drawn at once in keyed subsampling, and counted at once by
+#: :func:`kept_offsets`: the hashes take about 40 bytes a token while they are
+#: formed and the running count 8 to 24, so a small slice keeps them beside a
+#: chunk a few megabytes (and in the cache).
+DRAW_TOKENS = 1 << 16
 
 #: Tokens in a chunk of documents of a corpus read from disk (a document
 #: longer than that is a chunk of its own): the unit of the passes after
@@ -149,14 +154,14 @@ def kept_offsets(keep, indptr):
 
     ``indptr`` (non-decreasing, from 0 to ``len(keep)``) cuts ``keep`` into
     segments (documents, or the rows of a sparse matrix); the result cuts the
-    kept entries the same way. The entries are counted ``TOKEN_CHUNK`` at a
-    time, so that beside the result only one chunk's running count (8 bytes
+    kept entries the same way. The entries are counted ``DRAW_TOKENS`` at a
+    time, so that beside the result only one slice's running count (8 bytes
     an entry) is formed, whatever the length of ``keep``.
     """
     indptr = np.asarray(indptr)
     offsets = np.zeros(len(indptr), dtype=np.int64)
     total = 0
-    for part in token_slices(len(keep)):
+    for part in token_slices(len(keep), DRAW_TOKENS):
         running = np.cumsum(keep[part], dtype=np.int64)
         # The boundaries that fall in this chunk, after its first entry.
         lo, hi = np.searchsorted(indptr, [part.start, part.stop], side="right")
@@ -225,12 +230,36 @@ def subsample_keyed(corpus, keep, key, first_document):
     """
     if np.all(keep >= 1.0):
         return corpus
+    return select_tokens(corpus, _keyed_mask(corpus, keep, key, first_document))
+
+
+def subsampled_copies(corpus, keep, keys, first_document):
+    """The copies :func:`subsample_keyed` draws under each of ``keys``, one
+    after another as documents of one Corpus (:func:`concatenate` of them).
+
+    The copies are written straight into the result: beside ``corpus`` and
+    the result, only each draw's mask (a byte a token) is held.
+    """
+    masks = [_keyed_mask(corpus, keep, key, first_document) for key in keys]
+    ids = np.empty(sum(int(np.count_nonzero(mask)) for mask in masks), dtype=np.int32)
+    lengths, written = [], 0
+    for mask in masks:
+        lengths.append(np.diff(kept_offsets(mask, corpus.indptr)))
+        for part in token_slices(corpus.n_tokens, DRAW_TOKENS):
+            chosen = corpus.ids[part][mask[part]]
+            ids[written : written + len(chosen)] = chosen
+            written += len(chosen)
+    return from_lengths(ids, np.concatenate(lengths) if lengths else np.empty(0, np.int64))
+
+
+def _keyed_mask(corpus, keep, key, first_document):
+    """The tokens :func:`subsample_keyed` keeps, as a boolean mask."""
     mask = np.empty(corpus.n_tokens, dtype=bool)
     indptr = np.asarray(corpus.indptr, dtype=np.int64)
-    for part in token_slices(corpus.n_tokens):
+    for part in token_slices(corpus.n_tokens, DRAW_TOKENS):
         uniforms = token_uniforms(key, first_document, indptr, part.start, part.stop)
         np.less(uniforms, keep[corpus.ids[part]], out=mask[part])
-    return select_tokens(corpus, mask)
+    return mask
 
 
 def subsample(corpus, keep, rng):

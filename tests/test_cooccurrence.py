@@ -8,7 +8,7 @@ import scipy.sparse as sp
 import pytest
 
 import skw2v._cooccurrence as cooccurrence
-from skw2v._count_kernels import DENSE_ROW_SHARE, window_rows
+from skw2v._count_kernels import DENSE_ROW_SHARE, block_positions, window_rows
 from skw2v._cooccurrence import (
     count_batches,
     count_pairs,
@@ -20,7 +20,9 @@ from skw2v._cooccurrence import (
 )
 from skw2v._keyed_random import stream_key, token_uniforms
 from skw2v._parallel import Pool
-from skw2v._vocab import Corpus, keep_probabilities
+from skw2v._vocab import (
+    Corpus, concatenate, keep_probabilities, subsample_keyed, subsampled_copies,
+)
 from skw2v._windows import context_pairs, training_positions
 
 
@@ -41,10 +43,12 @@ def direct_counts(corpus, n_words, weights):
     return x
 
 
-@pytest.mark.parametrize("block", [1, 4, 1 << 16])
+@pytest.mark.parametrize("block, group", [(1, 1), (1, 5), (4, 1), (4, 9), (1 << 16, 1 << 21)])
 @pytest.mark.parametrize("window, shrink", [(1, False), (3, True), (5, False)])
-def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, window, shrink):
+def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, group, window, shrink):
+    # blocks of one word, groups of one block or of a few: every cut counts the same
     monkeypatch.setattr(cooccurrence, "COUNT_BLOCK_POSITIONS", block)
+    monkeypatch.setattr(cooccurrence, "COUNT_GROUP_POSITIONS", group)
     corpus = random_corpus(0)
     weights = distance_weights(window, shrink)
     counts = count_pairs(corpus, 7, weights)
@@ -55,6 +59,28 @@ def test_counts_equal_a_direct_loop_within_documents(monkeypatch, block, window,
     with Pool(3) as pool:  # blocks of rows on threads, integer sums: the same bits
         threaded = count_pairs(corpus, 7, weights, pool=pool)
     np.testing.assert_array_equal(threaded.toarray(), counts.toarray())
+
+
+@pytest.mark.parametrize("limit", [1, 10, 25, 1000])
+def test_position_groups_cut_blocks_within_the_limit(limit):
+    corpus = random_corpus(5, n_words=9, lengths=(3, 40, 0, 17, 8))
+    per_word = np.bincount(corpus.ids, minlength=9)
+    bounds = np.array([0, 2, 3, 5, 6, 9])
+    block_of = np.repeat(np.arange(5, dtype=np.int32), np.diff(bounds))
+    starts = np.concatenate([[0], np.cumsum(np.add.reduceat(per_word, bounds[:-1]))])
+    groups = cooccurrence.position_groups(starts, limit)
+    assert groups[0] == 0 and groups[-1] == 5 and np.all(np.diff(groups) > 0)
+    for first, stop in itertools.pairwise(groups):
+        # within the limit, or a single block over it; never a group that could take the next
+        assert starts[stop] - starts[first] <= limit or stop - first == 1
+        if stop < 5:
+            assert starts[stop + 1] - starts[first] > limit
+        positions = block_positions(corpus.ids, block_of, first, stop, starts,
+                                    np.empty(starts[stop] - starts[first], np.int32))
+        for block in range(first, stop):
+            own = positions[starts[block] - starts[first] : starts[block + 1] - starts[first]]
+            expected = np.flatnonzero((corpus.ids >= bounds[block]) & (corpus.ids < bounds[block + 1]))
+            np.testing.assert_array_equal(own, expected)
 
 
 @pytest.mark.parametrize("first, stop", [(0, 7), (2, 3), (3, 6), (6, 7)])
@@ -240,18 +266,39 @@ def test_keyed_draws_hold_one_chunks_corpus_at_a_time():
     tracemalloc.start()
     try:
         # made as they are read, and referred to by nothing else, as the spill's chunks
-        chunks = (random_corpus(seed, n_words=50, lengths=(100_000,) * 4) for seed in range(3))
-        extra = []
+        chunks = (Corpus(np.random.default_rng(seed).integers(0, 50, 400_000, dtype=np.int32),
+                         np.arange(0, 400_001, 100_000)) for seed in range(3))
+        extra, peaks = [], []
         for corpus in keyed_draws(chunks, keep, 4, 0):
-            held = tracemalloc.get_traced_memory()[0]
-            extra.append(held / (corpus.ids.nbytes + corpus.indptr.nbytes))
+            held, peak = tracemalloc.get_traced_memory()
+            size = corpus.ids.nbytes + corpus.indptr.nbytes
+            extra.append(held / size)
+            peaks.append(peak / size)
             del corpus
+            tracemalloc.reset_peak()
     finally:
         tracemalloc.stop()
     assert len(extra) == 3
     # 1.00 here; 1.28 when the chunk (a quarter of its four 0.9 copies) was held
     # while they were counted, 2.0 and more when the copies were
     assert max(extra) < 1.1
+    # the chunk's draws and their join (the chunk, a byte a token for each
+    # draw's mask, the join, a slice's hashes): 1.84 here; 3.32 when the copies
+    # were drawn apart, a million tokens' hashes at a time, and then joined
+    assert max(peaks) < 2.1
+
+
+def test_subsampled_copies_are_the_keyed_copies_joined():
+    corpus = random_corpus(6, n_words=5, lengths=(40, 7, 0, 60, 33, 1))
+    keep = np.array([0.3, 1.0, 0.6, 0.0, 0.9])
+    keys = [stream_key(3, draw) for draw in range(4)]
+    joined = subsampled_copies(corpus, keep, keys, 11)
+    expected = concatenate([subsample_keyed(corpus, keep, key, 11) for key in keys])
+    np.testing.assert_array_equal(joined.ids, expected.ids)
+    np.testing.assert_array_equal(joined.indptr, expected.indptr)
+    assert joined.n_documents == 4 * corpus.n_documents
+    empty = subsampled_copies(corpus, keep, [], 0)
+    assert empty.n_tokens == 0 and empty.n_documents == 0
 
 
 def test_partial_counts_of_any_partition_add_up_to_the_training_counts():
