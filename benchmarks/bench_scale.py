@@ -23,8 +23,10 @@ under any fit's peak. Then per
 run: the time of each stage, the peak memory of the process
 tree (resident set, and proportional set size, which counts the pages of
 the shared libraries that worker processes share once; sampled every 50 ms),
-the count matrix's bytes, and ratios against gensim at the same scale. All
-share vector_size 100, window 5, min_count 5, sample 1e-3, 2 cores.
+the stage it came in and the part of it in processes other than the
+fit's own (reading workers, and the resource trackers that their executor
+starts, which stay for the life of the process), the count matrix's bytes, and ratios against
+gensim at the same scale. All share vector_size 100, window 5, min_count 5, sample 1e-3, 2 cores.
 
 Usage::
 
@@ -83,17 +85,23 @@ def _memory(pids):
 
 
 class PeakMemory:
-    """Samples the memory of this process tree in a thread until stopped."""
+    """Samples the memory of this process tree in a thread until stopped;
+    ``helpers`` is the PSS of the other processes (workers, their resource
+    trackers) at the PSS peak."""
 
     def __init__(self, every=0.05):
-        self.every, self.rss, self.pss = every, 0, 0
+        self.every, self.rss, self.pss, self.helpers, self.when = every, 0, 0, 0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self._stop.is_set():
-            rss, pss = _memory(_tree(os.getpid()))
-            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            tree = _tree(os.getpid())
+            rss, pss = _memory(tree)
+            self.rss = max(self.rss, rss)
+            if pss > self.pss:
+                self.pss, self.helpers = pss, _memory(tree[1:])[1]
+                self.when = time.perf_counter()
             time.sleep(self.every)
 
     def __enter__(self):
@@ -146,6 +154,33 @@ def run_imports(system):
     return {"rss": rss, "pss": pss}
 
 
+class _TimedLines(io.StringIO):
+    """The fit's progress lines, each with the time it was written."""
+
+    def __init__(self):
+        super().__init__()
+        self.times = []
+
+    def write(self, text):
+        if text.strip():
+            self.times.append((time.perf_counter(), text.strip()))
+        return super().write(text)
+
+    def stage_at(self, when):
+        """The stage running at ``when``: the one that the first stage line
+        (``NAME: SECONDS s``, or an epoch's end) written after it closes."""
+        for at, line in self.times:
+            if at < when:
+                continue
+            line = line.removeprefix("[SkipGramVectorizer] ")
+            match = re.match(r"([a-z -]+?)(?: \(.*\))?: (?:\d+ h )?(?:\d+ min )?[\d.]+ s$", line)
+            if match:
+                return match.group(1)
+            if re.match(r"epoch \d+/\d+: loss", line):
+                return "epochs"
+        return "after training"
+
+
 def run_skw2v(folder, loss, solver, min_count):
     from skw2v import SkipGramVectorizer
 
@@ -153,7 +188,7 @@ def run_skw2v(folder, loss, solver, min_count):
         with open(os.path.join(folder, "raw.txt"), encoding="utf-8") as handle:
             yield from handle
 
-    out = io.StringIO()
+    out = _TimedLines()
     with PeakMemory() as peak, contextlib.redirect_stdout(out):
         tic = time.perf_counter()
         model = SkipGramVectorizer(loss=loss, solver=solver, n_jobs=2, verbose=2,
@@ -171,7 +206,8 @@ def run_skw2v(folder, loss, solver, min_count):
     nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
     n_words = len(model.vocabulary_)
     return {"seconds": seconds, "stages": stages, "rss": peak.rss, "pss": peak.pss,
-            "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words, "solver": model.solver_}
+            "helpers": peak.helpers, "peak_in": out.stage_at(peak.when), "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words,
+            "solver": model.solver_}
 
 
 def run_gensim(folder, min_count):
@@ -184,8 +220,8 @@ def run_gensim(folder, min_count):
                          window=SETTINGS["window"], sample=SETTINGS["sample"],
                          min_count=min_count)
         seconds = time.perf_counter() - tic
-    return {"seconds": seconds, "stages": {}, "rss": peak.rss, "pss": peak.pss, "matrix": 0,
-            "words": len(model.wv.index_to_key)}
+    return {"seconds": seconds, "stages": {}, "rss": peak.rss, "pss": peak.pss,
+            "helpers": peak.helpers, "matrix": 0, "words": len(model.wv.index_to_key)}
 
 
 def child(system, folder, min_count):
@@ -258,9 +294,10 @@ def main():
                         reference = r
                     stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
                     label = system + (f" ({r['solver']})" if r.get("solver") else "")
+                    where = f"in {r['peak_in']}; " if r.get("peak_in") else ""
                     line = (f"  run {run + 1} {label:22s} {r['seconds']:7.1f} s, peak RSS "
-                            f"{r['rss'] / mb:6.0f} MB, PSS {r['pss'] / mb:6.0f} MB, "
-                            f"{r['words']:,} words")
+                            f"{r['rss'] / mb:6.0f} MB, PSS {r['pss'] / mb:6.0f} MB ({where}other "
+                            f"processes {r.get('helpers', 0) / mb:.0f}), {r['words']:,} words")
                     if r["matrix"]:
                         line += (f", count matrix {r['matrix'] / mb:.0f} MB (PSS beyond it "
                                  f"{(r['pss'] - r['matrix']) / mb:.0f} MB)")
