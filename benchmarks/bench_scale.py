@@ -25,8 +25,9 @@ tree (resident set, and proportional set size, which counts the pages of
 the shared libraries that worker processes share once; sampled every 50 ms),
 the stage it came in and the part of it in processes other than the
 fit's own (reading workers, and the resource trackers that their executor
-starts, which stay for the life of the process), the count matrix's bytes, and ratios against
-gensim at the same scale. All share vector_size 100, window 5, min_count 5, sample 1e-3, 2 cores.
+starts, which stay for the life of the process), the count matrix's bytes,
+and ratios against gensim at the same scale. All share vector_size 100,
+window 5, min_count 5, sample 1e-3, 2 cores.
 
 Usage::
 
@@ -48,6 +49,11 @@ import threading
 import time
 
 SETTINGS = dict(vector_size=100, window=5, sample=1e-3, min_count=5)
+#: A line that ends a stage of a fit with ``verbose=2``: its name and its time.
+STAGE_LINE = re.compile(r"\[SkipGramVectorizer\] ([a-z -]+?)(?: \(.*\))?: "
+                        r"(?:(\d+) h )?(?:(\d+) min )?([\d.]+) s$")
+#: A line that ends an epoch.
+EPOCH_END = re.compile(r"\[SkipGramVectorizer\] epoch \d+/\d+: loss")
 
 
 def _tree(pid):
@@ -172,11 +178,10 @@ class _TimedLines(io.StringIO):
         for at, line in self.times:
             if at < when:
                 continue
-            line = line.removeprefix("[SkipGramVectorizer] ")
-            match = re.match(r"([a-z -]+?)(?: \(.*\))?: (?:\d+ h )?(?:\d+ min )?[\d.]+ s$", line)
+            match = STAGE_LINE.match(line)
             if match:
                 return match.group(1)
-            if re.match(r"epoch \d+/\d+: loss", line):
+            if EPOCH_END.match(line):
                 return "epochs"
         return "after training"
 
@@ -197,8 +202,7 @@ def run_skw2v(folder, loss, solver, min_count):
         seconds = time.perf_counter() - tic
     stages = {}
     for line in out.getvalue().splitlines():
-        match = re.match(r"\[SkipGramVectorizer\] ([a-z -]+?)(?: \(.*\))?: "
-                         r"(?:(\d+) h )?(?:(\d+) min )?([\d.]+) s$", line)
+        match = STAGE_LINE.match(line)
         if match:
             hours, minutes, rest = match.group(2, 3, 4)
             stages[match.group(1)] = 3600 * int(hours or 0) + 60 * int(minutes or 0) + float(rest)
@@ -206,8 +210,8 @@ def run_skw2v(folder, loss, solver, min_count):
     nnz = int(pairs.group(1).replace(",", "")) if pairs else 0
     n_words = len(model.vocabulary_)
     return {"seconds": seconds, "stages": stages, "rss": peak.rss, "pss": peak.pss,
-            "helpers": peak.helpers, "peak_in": out.stage_at(peak.when), "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words,
-            "solver": model.solver_}
+            "helpers": peak.helpers, "peak_in": out.stage_at(peak.when),
+            "matrix": nnz * 8 + (n_words + 1) * 8, "words": n_words, "solver": model.solver_}
 
 
 def run_gensim(folder, min_count):

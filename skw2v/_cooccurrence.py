@@ -27,7 +27,6 @@ from ._vocab import (
     count_words,
     keep_probabilities,
     kept_offsets,
-    subsample_keyed,
     subsampled_copies,
 )
 
@@ -287,8 +286,7 @@ def keyed_draws(chunks, keep, n_draws, random_state, first_document=0, on_chunk=
     keys = [stream_key(random_state, draw) for draw in range(_n_draws(keep, n_draws))]
     for chunk in chunks:
         n_documents, n_tokens = chunk.n_documents, chunk.n_tokens
-        corpus = (subsample_keyed(chunk, keep, keys[0], first_document) if len(keys) == 1
-                  else subsampled_copies(chunk, keep, keys, first_document))
+        corpus = subsampled_copies(chunk, keep, keys, first_document)
         del chunk
         yield corpus
         del corpus

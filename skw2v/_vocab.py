@@ -17,10 +17,11 @@ from ._keyed_random import document_uniforms, token_uniforms
 #: Tokens handled at once by the passes over a whole corpus (remapping,
 #: compaction, subsampling draws), which bounds their temporaries.
 TOKEN_CHUNK = 1 << 20
-#: Tokens drawn at once in keyed subsampling, and counted at once by
-#: :func:`kept_offsets`: the hashes take about 40 bytes a token while they are
-#: formed and the running count 8 to 24, so a small slice keeps them beside a
-#: chunk a few megabytes (and in the cache).
+#: Tokens drawn at once in keyed subsampling, and counted or moved at once when
+#: tokens are selected (:func:`kept_offsets`, :func:`select_tokens`): the hashes
+#: take about 40 bytes a token while they are formed and the running count 8 to
+#: 24, so a small slice keeps them beside a chunk a few megabytes (and in the
+#: cache).
 DRAW_TOKENS = 1 << 16
 
 #: Tokens in a chunk of documents of a corpus read from disk (a document
@@ -182,12 +183,20 @@ def select_tokens(corpus, keep, in_place=False):
     indptr = kept_offsets(keep, corpus.indptr)
     if not in_place:
         return Corpus(corpus.ids[keep], indptr)
-    ids, written = corpus.ids, 0
-    for part in token_slices(corpus.n_tokens):
+    written = _write_kept(corpus.ids, keep, corpus.ids)
+    return Corpus(corpus.ids[:written], indptr)
+
+
+def _write_kept(ids, keep, out):
+    """Write the entries of ``ids`` where ``keep`` is True to the start of
+    ``out``, in order, ``DRAW_TOKENS`` at a time; return how many. ``out`` may
+    be ``ids`` itself: no write runs ahead of what is read."""
+    written = 0
+    for part in token_slices(len(ids), DRAW_TOKENS):
         chosen = ids[part][keep[part]]
-        ids[written : written + len(chosen)] = chosen  # never ahead of what is read
+        out[written : written + len(chosen)] = chosen
         written += len(chosen)
-    return Corpus(ids[:written], indptr)
+    return written
 
 
 def sample_documents(corpus, fraction, key, first_document):
@@ -235,20 +244,21 @@ def subsample_keyed(corpus, keep, key, first_document):
 
 def subsampled_copies(corpus, keep, keys, first_document):
     """The copies :func:`subsample_keyed` draws under each of ``keys``, one
-    after another as documents of one Corpus (:func:`concatenate` of them).
+    after another as documents of one Corpus (:func:`concatenate` of them);
+    with one key, that draw itself (``corpus`` as it is when every word is
+    always kept).
 
     The copies are written straight into the result: beside ``corpus`` and
     the result, only each draw's mask (a byte a token) is held.
     """
+    if len(keys) == 1:
+        return subsample_keyed(corpus, keep, keys[0], first_document)
     masks = [_keyed_mask(corpus, keep, key, first_document) for key in keys]
     ids = np.empty(sum(int(np.count_nonzero(mask)) for mask in masks), dtype=np.int32)
     lengths, written = [], 0
     for mask in masks:
         lengths.append(np.diff(kept_offsets(mask, corpus.indptr)))
-        for part in token_slices(corpus.n_tokens, DRAW_TOKENS):
-            chosen = corpus.ids[part][mask[part]]
-            ids[written : written + len(chosen)] = chosen
-            written += len(chosen)
+        written += _write_kept(corpus.ids, mask, ids[written:])
     return from_lengths(ids, np.concatenate(lengths) if lengths else np.empty(0, np.int64))
 
 

@@ -299,6 +299,9 @@ def test_subsampled_copies_are_the_keyed_copies_joined():
     assert joined.n_documents == 4 * corpus.n_documents
     empty = subsampled_copies(corpus, keep, [], 0)
     assert empty.n_tokens == 0 and empty.n_documents == 0
+    one = subsampled_copies(corpus, keep, keys[:1], 11)
+    np.testing.assert_array_equal(one.ids, subsample_keyed(corpus, keep, keys[0], 11).ids)
+    assert subsampled_copies(corpus, np.ones(5), keys[:1], 11) is corpus  # every word kept
 
 
 def test_partial_counts_of_any_partition_add_up_to_the_training_counts():
