@@ -86,9 +86,9 @@ class NegativeObjective(Objective):
 
     @property
     def _noise_table(self):
-        """word2vec's unigram table (:func:`~skw2v._noise.noise_table`), made
-        at the first corpus or count step: rounds of pairs draw from alias
-        tables instead, and do not hold it (40 MB from 100,000 words)."""
+        """The noise words' alias table (:func:`~skw2v._noise.noise_table`),
+        made at the first corpus or count step: rounds of pairs draw from
+        alias tables of their own, within each stratum."""
         if self._table is None:
             self._table = weights_table(self._noise)
         return self._table

@@ -136,50 +136,6 @@ def poisson(mean, state):
     return max(k, 0)
 
 
-@njit(cache=True)
-def alias_table(weights):
-    """Walker's alias table of ``weights`` (non-negative, positive sum): ``(prob, alias)``.
-
-    Draw ``i`` uniform in ``[0, n)`` and ``u`` uniform in ``[0, 1)``; the
-    draw is ``i`` if ``u < prob[i]``, else ``alias[i]``.
-    """
-    n = len(weights)
-    prob = np.empty(n, np.float64)
-    alias = np.arange(n).astype(np.int32)
-    total = 0.0
-    for i in range(n):
-        total += weights[i]
-    small = np.empty(n, np.int64)
-    large = np.empty(n, np.int64)
-    n_small = n_large = 0
-    for i in range(n):
-        prob[i] = weights[i] * n / total
-        if prob[i] < 1.0:
-            small[n_small] = i
-            n_small += 1
-        else:
-            large[n_large] = i
-            n_large += 1
-    while n_small > 0 and n_large > 0:
-        n_small -= 1
-        s = small[n_small]
-        n_large -= 1
-        g = large[n_large]
-        alias[s] = g
-        prob[g] = prob[g] + prob[s] - 1.0
-        if prob[g] < 1.0:
-            small[n_small] = g
-            n_small += 1
-        else:
-            large[n_large] = g
-            n_large += 1
-    for i in range(n_large):
-        prob[large[i]] = 1.0
-    for i in range(n_small):
-        prob[small[i]] = 1.0
-    return prob, alias
-
-
 @njit(inline="always")
 def _draw(prob, alias, first, n, state):
     """A draw from the alias table's entries ``first .. first + n - 1``

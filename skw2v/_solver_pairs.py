@@ -27,9 +27,8 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._pair_kernels import (
-    alias_table, block_round, move_to_positions, row_masses, softmax_block_round,
-)
+from ._noise import alias_table
+from ._pair_kernels import block_round, move_to_positions, row_masses, softmax_block_round
 from ._protocol import BatchKind, Solver
 
 #: The fewest rounds an epoch is drawn in: each distinct pair's draws spread over them.

@@ -63,10 +63,13 @@ def test_sigmoid_and_loss_are_stable_at_extreme_logits():
 def test_noise_table_follows_the_exponent():
     counts = np.array([100, 10, 1, 0])
     expected = counts**0.75 / (counts**0.75).sum()
-    table = noise_table(counts, 0.75)
-    share = np.bincount(table, minlength=4) / len(table)
-    np.testing.assert_allclose(share, expected, atol=1e-6)  # rounding to whole slots
-    draws = draw_negatives(table, (1000, 200), np.random.default_rng(0)).ravel()
+    prob, alias = noise_table(counts, 0.75)
+    share = prob / 4
+    np.add.at(share, alias, (1.0 - prob) / 4)
+    np.testing.assert_allclose(share, expected, atol=1e-12)  # exact, no rounding to slots
+    draws = draw_negatives((prob, alias), (1000, 200), np.random.default_rng(0))
+    assert draws.shape == (1000, 200) and draws.dtype == np.int32
+    draws = draws.ravel()
     freq = np.bincount(draws, minlength=4) / 200_000
     # binomial standard error is at most 0.0011 here; allow 5 of them
     np.testing.assert_allclose(freq, expected, atol=0.006)
@@ -200,8 +203,10 @@ def test_noise_weights_are_finite_for_any_exponent(exponent):
         assert weights[0] == 1.0 and weights[1] < 1e-300
     else:
         assert weights[3] == 1.0 and weights[2] < 1e-30
-    table = noise_table(counts, exponent)
-    assert len(table) > 0 and table.max() < 4
+    prob, alias = noise_table(counts, exponent)
+    assert np.all((prob >= 0) & (prob <= 1)) and alias.min() >= 0 and alias.max() < len(counts)
+    drawn = draw_negatives((prob, alias), 10_000, np.random.default_rng(0))
+    assert np.all(weights[drawn] > 0)  # a word of no weight is never drawn
 
 
 def sampled_reference(h, w_out, rows, cols, weights, scale, noise):

@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from conftest import topic_separation
 
 from skw2v import SkipGramVectorizer, _solver_pairs
+from skw2v._noise import alias_table
 from skw2v._pair_kernels import (
-    alias_table,
     block_round,
     poisson,
     row_masses,
@@ -454,7 +454,7 @@ def test_rounds_keep_the_drawn_pairs_bounded(monkeypatch, topic_corpus):
 
 @pytest.mark.parametrize("loss, objective, name, made_as", [
     ("softmax", "_softmax.SoftmaxObjective", "_e", "_buffer"),  # exponentials, (batch, V)
-    ("negative", "_negative.NegativeObjective", "_noise_table", "_table"),  # the unigram table
+    ("negative", "_negative.NegativeObjective", "_noise_table", "_table"),  # the alias table
 ])
 def test_objectives_make_what_rounds_of_pairs_do_not_use_at_the_first_batch_that_does(
         topic_corpus, loss, objective, name, made_as):
