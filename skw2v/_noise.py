@@ -40,6 +40,18 @@ def weights_table(weights):
     return alias_table(np.asarray(weights, dtype=np.float64))
 
 
+@njit(inline="always")
+def _enqueue(i, p, queue, ends):
+    """File entry ``i`` of probability ``p`` in ``queue``: under 1 at the
+    front (``queue[:ends[0]]``), else at the back (``queue[ends[1]:]``)."""
+    if p < 1.0:
+        queue[ends[0]] = i
+        ends[0] += 1
+    else:
+        ends[1] -= 1
+        queue[ends[1]] = i
+
+
 @njit(cache=True)
 def alias_table(weights):
     """Walker's alias table of ``weights`` (non-negative, positive sum): ``(prob, alias)``.
@@ -53,34 +65,23 @@ def alias_table(weights):
     total = 0.0
     for i in range(n):
         total += weights[i]
-    small = np.empty(n, np.int64)
-    large = np.empty(n, np.int64)
-    n_small = n_large = 0
+    queue = np.empty(n, np.int64)
+    ends = np.array([0, n], np.int64)
     for i in range(n):
         prob[i] = weights[i] * n / total
-        if prob[i] < 1.0:
-            small[n_small] = i
-            n_small += 1
-        else:
-            large[n_large] = i
-            n_large += 1
-    while n_small > 0 and n_large > 0:
-        n_small -= 1
-        s = small[n_small]
-        n_large -= 1
-        g = large[n_large]
-        alias[s] = g
-        prob[g] = prob[g] + prob[s] - 1.0
-        if prob[g] < 1.0:
-            small[n_small] = g
-            n_small += 1
-        else:
-            large[n_large] = g
-            n_large += 1
-    for i in range(n_large):
-        prob[large[i]] = 1.0
-    for i in range(n_small):
-        prob[small[i]] = 1.0
+        _enqueue(i, prob[i], queue, ends)
+    while ends[0] > 0 and ends[1] < n:
+        ends[0] -= 1
+        small = queue[ends[0]]
+        large = queue[ends[1]]
+        ends[1] += 1
+        alias[small] = large
+        prob[large] = prob[large] + prob[small] - 1.0
+        _enqueue(large, prob[large], queue, ends)
+    for i in range(ends[0]):
+        prob[queue[i]] = 1.0
+    for i in range(ends[1], n):
+        prob[queue[i]] = 1.0
     return prob, alias
 
 
