@@ -201,7 +201,7 @@ def run_skw2v(folder, loss, solver, min_count):
                                    ).fit(lines())
         seconds = time.perf_counter() - tic
     stages = {}
-    for line in out.getvalue().splitlines():
+    for _, line in out.times:
         match = STAGE_LINE.match(line)
         if match:
             hours, minutes, rest = match.group(2, 3, 4)

@@ -29,7 +29,7 @@ from sklearn.utils import check_random_state
 
 from ._negative_corpus import corpus_step, n_blocks
 from ._negative_counts import COUNT_BATCH_PAIRS, SAMPLE_PAIRS_BELOW, count_step
-from ._noise import noise_weights, weights_table
+from ._noise import alias_table, noise_weights
 from ._parallel import Workspace
 from ._protocol import BatchKind, Limits, Objective
 from ._solver_pairs import PairSteps
@@ -86,11 +86,11 @@ class NegativeObjective(Objective):
 
     @property
     def _noise_table(self):
-        """The noise words' alias table (:func:`~skw2v._noise.noise_table`),
+        """The noise words' alias table (:func:`~skw2v._noise.alias_table`),
         made at the first corpus or count step: rounds of pairs draw from
         alias tables of their own, within each stratum."""
         if self._table is None:
-            self._table = weights_table(self._noise)
+            self._table = alias_table(self._noise)
         return self._table
 
     def limits(self, kind):

@@ -32,12 +32,7 @@ def noise_weights(counts, ns_exponent):
 def noise_table(counts, ns_exponent):
     """The alias table (:func:`alias_table`) of ``counts ** ns_exponent``:
     what :func:`draw_negatives` draws the noise words from."""
-    return weights_table(noise_weights(counts, ns_exponent))
-
-
-def weights_table(weights):
-    """:func:`noise_table` of the noise weights ``weights`` (:func:`noise_weights`)."""
-    return alias_table(np.asarray(weights, dtype=np.float64))
+    return alias_table(noise_weights(counts, ns_exponent))
 
 
 @njit(inline="always")

@@ -254,11 +254,12 @@ def subsampled_copies(corpus, keep, keys, first_document):
     if len(keys) == 1:
         return subsample_keyed(corpus, keep, keys[0], first_document)
     masks = [_keyed_mask(corpus, keep, key, first_document) for key in keys]
-    ids = np.empty(sum(int(np.count_nonzero(mask)) for mask in masks), dtype=np.int32)
-    lengths, written = [], 0
+    offsets = [kept_offsets(mask, corpus.indptr) for mask in masks]
+    ids = np.empty(sum(int(kept[-1]) for kept in offsets), dtype=np.int32)
+    written = 0
     for mask in masks:
-        lengths.append(np.diff(kept_offsets(mask, corpus.indptr)))
         written += _write_kept(corpus.ids, mask, ids[written:])
+    lengths = [np.diff(kept) for kept in offsets]
     return from_lengths(ids, np.concatenate(lengths) if lengths else np.empty(0, np.int64))
 
 
